@@ -1,0 +1,1 @@
+"""A tiny SQLAlchemy 2 application used to demonstrate alembic-git."""
