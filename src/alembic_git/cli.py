@@ -1,0 +1,177 @@
+"""The command line: parse options, dispatch to ``commands/*``, turn errors into exit codes.
+
+Exit codes: 0 clean, 1 conflict found, 2 error (one line on stderr, no traceback).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import click
+
+from alembic_git import __version__
+from alembic_git.config import Selection
+from alembic_git.errors import AlembicGitError
+from alembic_git.workspace import Workspace
+
+EXIT_ERROR = 2
+
+
+class _Group(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.commands)  # in the order they are declared: the tour order
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "-c",
+    "--config",
+    multiple=True,
+    metavar="FILE",
+    help="Alembic config file (alembic.ini, or pyproject.toml); may be given twice.",
+)
+@click.option(
+    "-n",
+    "--name",
+    default="alembic",
+    show_default=True,
+    help="Section of the ini file, as with alembic -n.",
+)
+@click.option(
+    "--version-location",
+    "version_locations",
+    multiple=True,
+    metavar="DIR",
+    help="Read revisions from DIR, skipping config discovery (repeatable).",
+)
+@click.option("--recursive", is_flag=True, help="With --version-location: also read sub-folders.")
+@click.option(
+    "--all",
+    "all_envs",
+    is_flag=True,
+    help="Every Alembic environment in the repository, each reported separately.",
+)
+@click.option(
+    "--git-dir", metavar="DIR", help="The git repository (default: GIT_DIR or the current one)."
+)
+@click.version_option(__version__, prog_name="alembic-git")
+@click.pass_context
+def cli(
+    ctx: click.Context,
+    config: tuple[str, ...],
+    name: str,
+    version_locations: tuple[str, ...],
+    recursive: bool,
+    all_envs: bool,
+    git_dir: str | None,
+) -> None:
+    """Find and fix Alembic multiple heads across git branches, before the merge."""
+    if all_envs and (config or version_locations):
+        raise click.UsageError("--all cannot be combined with -c or --version-location")
+    selection = Selection(config, name, version_locations, recursive, all_envs)
+    ctx.obj = Workspace.here(selection, git_dir)
+    ctx.call_on_close(ctx.obj.close)
+
+
+_REV = click.option(
+    "--rev", metavar="REF", help="Read the graph from this commit, not the working tree."
+)
+
+
+def _run(fn: Callable[..., int], **kwargs: Any) -> None:
+    ctx = click.get_current_context()
+    ctx.exit(fn(ctx.find_object(Workspace), **kwargs))
+
+
+@cli.command()
+@_REV
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def heads(rev: str | None, fmt: str) -> None:
+    """Show the heads, like `alembic heads` (effective heads marked)."""
+    from alembic_git.commands import heads as cmd
+
+    _run(cmd.run, rev=rev, fmt=fmt)
+
+
+@cli.command()
+@_REV
+@click.option("--strict", is_flag=True, help="Any second head is a conflict, labelled or not.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
+)
+def check(rev: str | None, strict: bool, fmt: str) -> None:
+    """Exit 1 if heads conflict (the same branch label, or more than one unlabelled head)."""
+    from alembic_git.commands import check as cmd
+
+    _run(cmd.run, rev=rev, strict=strict, fmt=fmt)
+
+
+@cli.command()
+@_REV
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["mermaid", "dot", "text"]),
+    default="text",
+    show_default=True,
+)
+@click.option("--around", multiple=True, metavar="REV", help="Draw only the neighbourhood of REV.")
+@click.option(
+    "--depth",
+    default=3,
+    show_default=True,
+    type=click.IntRange(0),
+    help="With --around: how many edges away to draw.",
+)
+def graph(rev: str | None, fmt: str, around: tuple[str, ...], depth: int) -> None:
+    """Draw the revision graph (heads and branch points marked)."""
+    from alembic_git.commands import graph as cmd
+
+    _run(cmd.run, rev=rev, fmt=fmt, around=around, depth=depth)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        # Without standalone mode click returns the code passed to ctx.exit.
+        code = cli.main(
+            args=list(argv) if argv is not None else None,
+            prog_name="alembic-git",
+            standalone_mode=False,
+        )
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code or 0)
+    except click.ClickException as exc:
+        exc.show()
+        return EXIT_ERROR
+    except click.exceptions.Abort:
+        click.echo("alembic-git: aborted", err=True)
+        return EXIT_ERROR
+    except AlembicGitError as exc:
+        click.echo(f"alembic-git: error: {exc}", err=True)
+        return EXIT_ERROR
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:
+        if os.environ.get("ALEMBIC_GIT_DEBUG"):
+            traceback.print_exc()
+        click.echo(
+            f"alembic-git: internal error: {type(exc).__name__}: {exc} "
+            "(set ALEMBIC_GIT_DEBUG=1 for a traceback, and please report it)",
+            err=True,
+        )
+        return EXIT_ERROR
+    return code if isinstance(code, int) else 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

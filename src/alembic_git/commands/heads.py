@@ -1,0 +1,22 @@
+"""``alembic-git heads``: like ``alembic heads``, read statically."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from alembic_git.report import EnvResult, heads_text, results_json
+from alembic_git.workspace import Workspace
+
+
+def run(ws: Workspace, rev: str | None, fmt: str) -> int:
+    source = ws.source(rev)
+    results = [EnvResult.of(env, ws.graph(source, env)) for env in ws.environments(source)]
+    if fmt == "json":
+        click.echo(json.dumps(results_json(results, ws.selection.all), indent=2))
+    else:
+        text = heads_text(results)
+        if text:
+            click.echo(text)
+    return 0

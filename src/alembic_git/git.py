@@ -1,0 +1,324 @@
+"""Every git call alembic-git makes, over one subprocess wrapper.
+
+The repository is located once with the caller's environment (so ``GIT_DIR``
+from a hook or from the user is honoured); every later call names the git dir
+explicitly and runs without the other ``GIT_*`` variables, so a hook's
+``GIT_INDEX_FILE`` or ``GIT_WORK_TREE`` cannot redirect what we read.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from alembic_git.errors import GitError
+
+ZERO_SHA = "0" * 40
+
+# Kept when we strip the environment: they say where objects live (a
+# pre-receive hook sees the pushed objects only through the quarantine
+# variables) or how git reaches the outside, not which repository to use.
+_KEPT_GIT_VARS = frozenset(
+    {
+        "GIT_EXEC_PATH",
+        "GIT_OBJECT_DIRECTORY",
+        "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+        "GIT_QUARANTINE_PATH",
+        "GIT_SSH",
+        "GIT_SSH_COMMAND",
+        "GIT_SSL_CAINFO",
+        "GIT_SSL_NO_VERIFY",
+        "GIT_CONFIG_NOSYSTEM",
+        "GIT_CONFIG_GLOBAL",
+        "GIT_CONFIG_SYSTEM",
+    }
+)
+
+
+def clean_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_") or k in _KEPT_GIT_VARS}
+    # Messages we parse must not be translated.
+    env["LC_ALL"] = "C"
+    return env
+
+
+def _describe(args: Sequence[str], code: int, stderr: bytes) -> str:
+    err = stderr.decode("utf-8", "replace").strip().splitlines()
+    detail = err[-1] if err else "no output"
+    return f"`git {' '.join(args)}` failed (exit {code}): {detail}"
+
+
+def run_git(
+    args: Sequence[str],
+    *,
+    cwd: str | Path | None = None,
+    input: bytes | None = None,
+    env: dict[str, str] | None = None,
+    ok_codes: Iterable[int] = (0,),
+) -> subprocess.CompletedProcess[bytes]:
+    """Run git; raise ``GitError`` (command, exit code, stderr) unless the exit code is ok."""
+    try:
+        proc = subprocess.run(
+            ["git", *args],
+            cwd=cwd,
+            input=input,
+            env=env if env is not None else clean_env(),
+            capture_output=True,
+            check=False,
+        )
+    except FileNotFoundError:
+        raise GitError("git is not installed or not on PATH", hint="install git") from None
+    if proc.returncode not in tuple(ok_codes):
+        raise GitError(_describe(args, proc.returncode, proc.stderr))
+    return proc
+
+
+@dataclass(frozen=True)
+class TreeEntry:
+    path: str  # relative to the tree's root, POSIX separators
+    mode: str
+    oid: str
+
+
+@dataclass
+class Repo:
+    git_dir: Path
+    common_dir: Path
+    toplevel: Path | None  # None for a bare repository
+    _cat: CatFile | None = field(default=None, repr=False)
+
+    @property
+    def is_bare(self) -> bool:
+        return self.toplevel is None
+
+    # -- locating ---------------------------------------------------------
+    @classmethod
+    def discover(cls, start: Path, git_dir: str | None = None) -> Repo | None:
+        """The repository containing ``start`` (or named by ``git_dir``/``GIT_DIR``), if any."""
+        env = dict(os.environ)
+        env["LC_ALL"] = "C"
+        if git_dir is not None:
+            env["GIT_DIR"] = git_dir
+        proc = subprocess.run(
+            ["git", "rev-parse", "--absolute-git-dir", "--git-common-dir", "--is-bare-repository"],
+            cwd=start,
+            env=env,
+            capture_output=True,
+            check=False,
+        )
+        if proc.returncode != 0:
+            return None
+        lines = proc.stdout.decode().splitlines()
+        gd = Path(lines[0])
+        common = Path(lines[1])
+        if not common.is_absolute():
+            common = (start / common).resolve()
+        if lines[2] == "true":
+            return cls(git_dir=gd, common_dir=common, toplevel=None)
+        top = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"],
+            cwd=start,
+            env=env,
+            capture_output=True,
+            check=False,
+        )
+        if top.returncode != 0:  # inside .git itself: treat as bare
+            return cls(git_dir=gd, common_dir=common, toplevel=None)
+        return cls(git_dir=gd, common_dir=common, toplevel=Path(top.stdout.decode().strip()))
+
+    # -- plumbing ---------------------------------------------------------
+    def git(
+        self, *args: str, input: bytes | None = None, ok_codes: Iterable[int] = (0,)
+    ) -> subprocess.CompletedProcess[bytes]:
+        prefix = [f"--git-dir={self.git_dir}"]
+        if self.toplevel is not None:
+            prefix.append(f"--work-tree={self.toplevel}")
+        return run_git(
+            [*prefix, *args], cwd=self.toplevel or self.git_dir, input=input, ok_codes=ok_codes
+        )
+
+    def out(self, *args: str) -> str:
+        return self.git(*args).stdout.decode("utf-8", "surrogateescape").strip()
+
+    def resolve_commit(self, ref: str) -> str | None:
+        proc = self.git(
+            "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", ok_codes=(0, 1, 128)
+        )
+        return proc.stdout.decode().strip() if proc.returncode == 0 else None
+
+    def ref_exists(self, ref: str) -> bool:
+        return self.resolve_commit(ref) is not None
+
+    def symbolic_ref(self, name: str) -> str | None:
+        proc = self.git("symbolic-ref", "--quiet", name, ok_codes=(0, 1, 128))
+        return proc.stdout.decode().strip() if proc.returncode == 0 else None
+
+    def current_branch(self) -> str | None:
+        ref = self.symbolic_ref("HEAD")
+        return ref.removeprefix("refs/heads/") if ref and ref.startswith("refs/heads/") else None
+
+    def upstream_of(self, branch: str) -> str | None:
+        proc = self.git(
+            "rev-parse",
+            "--abbrev-ref",
+            "--symbolic-full-name",
+            f"{branch}@{{upstream}}",
+            ok_codes=(0, 128),
+        )
+        return proc.stdout.decode().strip() if proc.returncode == 0 else None
+
+    def config_get(self, key: str) -> str | None:
+        proc = self.git("config", "--get", key, ok_codes=(0, 1))
+        return proc.stdout.decode().strip() if proc.returncode == 0 else None
+
+    def refs(self, *patterns: str) -> list[tuple[str, str]]:
+        """(refname, commit) pairs for refs matching the patterns, commits only."""
+        out = self.out("for-each-ref", "--format=%(objecttype) %(objectname) %(refname)", *patterns)
+        pairs = []
+        for line in out.splitlines():
+            kind, oid, name = line.split(" ", 2)
+            if kind == "commit":
+                pairs.append((name, oid))
+        return pairs
+
+    def merge_bases(self, a: str, b: str) -> list[str]:
+        proc = self.git("merge-base", "--all", a, b, ok_codes=(0, 1))
+        return proc.stdout.decode().split()
+
+    def is_ancestor(self, a: str, b: str) -> bool:
+        return self.git("merge-base", "--is-ancestor", a, b, ok_codes=(0, 1)).returncode == 0
+
+    def is_shallow(self) -> bool:
+        return (self.common_dir / "shallow").exists()
+
+    def git_version(self) -> tuple[int, ...]:
+        text = run_git(["version"]).stdout.decode()
+        nums = text.split()[2].split(".")
+        return tuple(int(n) for n in nums[:3] if n.isdigit())
+
+    def merge_tree(self, ours: str, theirs: str) -> tuple[str, bool]:
+        """The tree git would produce merging the two commits, and whether it had conflicts.
+
+        Needs git >= 2.38; writes only objects, never HEAD, the index or the work tree.
+        """
+        proc = self.git(
+            "merge-tree", "--write-tree", "-z", "--name-only", ours, theirs, ok_codes=(0, 1)
+        )
+        tree = proc.stdout.split(b"\0", 1)[0].decode()
+        return tree, proc.returncode == 1
+
+    def ls_tree(self, treeish: str, paths: Sequence[str] = ()) -> list[TreeEntry]:
+        """Every blob below ``paths`` (or the whole tree) of ``treeish``, recursively."""
+        args = ["ls-tree", "-r", "-z", "--full-tree", treeish]
+        if paths:
+            args += ["--", *paths]
+        out = self.git(*args).stdout
+        entries = []
+        for record in out.split(b"\0"):
+            if not record:
+                continue
+            meta, path = record.split(b"\t", 1)
+            mode, kind, oid = meta.decode().split()
+            if kind == "blob":
+                entries.append(TreeEntry(path.decode("utf-8", "surrogateescape"), mode, oid))
+        return entries
+
+    def added_in(self, rev: str, path: str, since: str | None = None) -> str | None:
+        """The commit that added ``path`` on ``rev``'s history (following renames)."""
+        spec = f"{since}..{rev}" if since else rev
+        proc = self.git(
+            "log", "--diff-filter=A", "--follow", "--format=%H", spec, "--", path, ok_codes=(0, 128)
+        )
+        commits = proc.stdout.decode().split()
+        return commits[-1] if commits else None
+
+    def commit_time(self, rev: str) -> int:
+        return int(self.out("log", "-1", "--format=%ct", rev))
+
+    def dirty_paths(self, paths: Sequence[str]) -> list[str]:
+        """Which of ``paths`` (relative to the work tree) differ from HEAD or are untracked."""
+        if not paths:
+            return []
+        out = self.git(
+            "status", "--porcelain=v1", "-z", "--untracked-files=all", "--", *paths
+        ).stdout
+        dirty = []
+        records = out.split(b"\0")
+        i = 0
+        while i < len(records):
+            rec = records[i]
+            i += 1
+            if not rec:
+                continue
+            status, path = rec[:2].decode(), rec[3:].decode("utf-8", "surrogateescape")
+            if status[0] in "RC":
+                i += 1  # the rename's source path follows
+            dirty.append(path)
+        return dirty
+
+    # -- objects ----------------------------------------------------------
+    def cat(self) -> CatFile:
+        if self._cat is None:
+            self._cat = CatFile(self)
+        return self._cat
+
+    def close(self) -> None:
+        if self._cat is not None:
+            self._cat.close()
+            self._cat = None
+
+
+class CatFile:
+    """One long-lived ``git cat-file --batch`` for every object we read."""
+
+    def __init__(self, repo: Repo) -> None:
+        self._proc = subprocess.Popen(
+            ["git", f"--git-dir={repo.git_dir}", "cat-file", "--batch"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=clean_env(),
+        )
+        self._lock = threading.Lock()
+
+    def read_many(self, names: Sequence[str]) -> list[bytes | None]:
+        """Contents of each object name (oid or ``rev:path``); None where it does not exist."""
+        if not names:
+            return []
+        assert self._proc.stdin is not None and self._proc.stdout is not None
+        stdin, stdout = self._proc.stdin, self._proc.stdout
+        request = b"".join(n.encode("utf-8", "surrogateescape") + b"\n" for n in names)
+
+        def feed() -> None:
+            stdin.write(request)
+            stdin.flush()
+
+        with self._lock:
+            # A writer thread: git stops reading requests while its output is not drained.
+            writer = threading.Thread(target=feed, daemon=True)
+            writer.start()
+            results: list[bytes | None] = []
+            for _ in names:
+                header = stdout.readline()
+                parts = header.split()
+                if len(parts) == 3 and parts[1] != b"missing":
+                    size = int(parts[2])
+                    data = stdout.read(size + 1)[:-1]
+                    results.append(data)
+                elif not header:
+                    raise GitError("`git cat-file --batch` ended unexpectedly")
+                else:
+                    results.append(None)
+            writer.join()
+        return results
+
+    def read(self, name: str) -> bytes | None:
+        return self.read_many([name])[0]
+
+    def close(self) -> None:
+        if self._proc.stdin is not None:
+            self._proc.stdin.close()
+        self._proc.wait()

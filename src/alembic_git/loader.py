@@ -1,0 +1,221 @@
+"""From an environment's version folders to located, validated revision files."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from alembic_git.cache import ParseCache
+from alembic_git.config import Environment
+from alembic_git.errors import AlembicGitError
+from alembic_git.reader import (
+    Assignment,
+    ImportRef,
+    ParsedFile,
+    Unknown,
+    Value,
+    module_constants,
+    parse,
+)
+from alembic_git.source import Source, blob_id
+
+# Alembic's legacy rule: a file named only by hex digits may omit ``revision``.
+_LEGACY_REV = re.compile(r"([a-f0-9]+)\.py$")
+_MAX_IMPORT_DEPTH = 4
+
+
+@dataclass(frozen=True)
+class RevisionFile:
+    """One revision as read from its file."""
+
+    revision: str
+    down_revisions: tuple[str, ...]
+    branch_labels: tuple[str, ...]
+    depends_on: tuple[str, ...]
+    path: str  # absolute
+    display: str  # as messages show it
+    blob: str
+    parsed: ParsedFile
+
+    @property
+    def message(self) -> str:
+        return self.parsed.doc
+
+    def line_of(self, field: str) -> int | None:
+        assignment = self.parsed.fields.get(field)
+        return assignment.line if assignment else None
+
+    @property
+    def where(self) -> str:
+        line = self.line_of("revision")
+        return f"{self.display}:{line}" if line else self.display
+
+
+class _Resolver:
+    """Follows ``from pkg.mod import NAME`` to constants in the same repository."""
+
+    def __init__(self, source: Source, env: Environment) -> None:
+        self.source, self.env = source, env
+        self._modules: dict[str, dict[str, Value] | None] = {}
+
+    def _constants(self, module: str) -> dict[str, Value] | None:
+        if module not in self._modules:
+            found: dict[str, Value] | None = None
+            rel = module.replace(".", "/")
+            for base in self.env.search_path:
+                for candidate in (f"{base}/{rel}.py", f"{base}/{rel}/__init__.py"):
+                    data = self.source.read(candidate)
+                    if data is not None:
+                        found = module_constants(data)
+                        break
+                if found is not None:
+                    break
+            self._modules[module] = found
+        return self._modules[module]
+
+    def scalar(self, value: object, depth: int = 0) -> object:
+        if isinstance(value, ImportRef) and depth < _MAX_IMPORT_DEPTH:
+            constants = self._constants(value.module)
+            if constants is not None and value.name in constants:
+                inner = constants[value.name]
+                if isinstance(inner, tuple):
+                    return tuple(self.scalar(v, depth + 1) for v in inner)
+                return self.scalar(inner, depth + 1)
+        return value
+
+    def value(self, value: Value) -> object:
+        if isinstance(value, tuple):
+            out: list[object] = []
+            for item in value:
+                resolved = self.scalar(item)
+                out.extend(resolved if isinstance(resolved, tuple) else (resolved,))
+            return tuple(out)
+        return self.scalar(value)
+
+
+def _as_ids(value: object, what: str, display: str, assignment: Assignment) -> tuple[str, ...]:
+    """Alembic's ``util.to_tuple``: None -> (), "a" -> ("a",), a sequence -> tuple."""
+    if value is None:
+        return ()
+    items = value if isinstance(value, tuple) else (value,)
+    for item in items:
+        if isinstance(item, str):
+            continue
+        if isinstance(item, ImportRef):
+            shown = f"{item.module}.{item.name}"
+            hint = "make it a string literal, or keep the constant in a module of this repository"
+        elif isinstance(item, Unknown):
+            shown = item.code
+            hint = "write the value as a string literal (alembic-git never imports migrations)"
+        else:
+            shown, hint = repr(item), "use a string, a tuple of strings, or None"
+        raise AlembicGitError(
+            f"{what} = {shown} cannot be read statically",
+            path=display,
+            line=assignment.line,
+            hint=hint,
+        )
+    return tuple(str(i) for i in items)
+
+
+def locate_revision_files(source: Source, env: Environment) -> list[tuple[str, str | None]]:
+    """Every revision file of the environment, in Alembic's load order, without duplicates."""
+    seen: set[str] = set()
+    found = []
+    for folder in env.version_locations:
+        if not source.is_dir(folder):
+            continue  # Alembic skips version locations that do not exist
+        for path, oid in source.revision_files(folder, env.recursive):
+            real = os.path.realpath(path) if oid is None else path
+            if real not in seen:
+                seen.add(real)
+                found.append((path, oid))
+    return found
+
+
+def parse_all(
+    source: Source, entries: Sequence[tuple[str, str | None]], cache: ParseCache
+) -> list[tuple[str, str, ParsedFile]]:
+    """(path, blob id, parsed) for each entry, reading and parsing only what the cache lacks."""
+    results: dict[int, tuple[str, str, ParsedFile]] = {}
+    to_read: list[int] = []
+    for i, (path, oid) in enumerate(entries):
+        hit = cache.get(oid) if oid is not None else None
+        if hit is not None and oid is not None:
+            results[i] = (path, oid, hit)
+        else:
+            to_read.append(i)
+    datas = source.read_many([entries[i] for i in to_read])
+    for i, data in zip(to_read, datas, strict=True):
+        path, oid = entries[i]
+        key = oid or blob_id(data)
+        parsed = cache.get(key)
+        if parsed is None:
+            parsed = parse(data)
+            cache.put(key, parsed)
+        results[i] = (path, key, parsed)
+    return [results[i] for i in range(len(entries))]
+
+
+def to_revision_file(
+    source: Source, env: Environment, path: str, oid: str, parsed: ParsedFile, resolver: _Resolver
+) -> RevisionFile:
+    display = source.display(path)
+    if parsed.syntax_error is not None:
+        message, line = parsed.syntax_error
+        raise AlembicGitError(message, path=display, line=line, hint="fix the file and run again")
+    fields = parsed.fields
+    rev_assign = fields.get("revision")
+    if rev_assign is None:
+        legacy = _LEGACY_REV.match(os.path.basename(path))
+        if legacy is None:
+            raise AlembicGitError(
+                "no module-level 'revision = ...' assignment",
+                path=display,
+                line=1,
+                hint="every revision file needs one (only files named by hex alone may omit it)",
+            )
+        revision = legacy.group(1)
+    else:
+        ids = _as_ids(resolver.value(rev_assign.value), "revision", display, rev_assign)
+        if len(ids) != 1:
+            raise AlembicGitError("revision must be one string", path=display, line=rev_assign.line)
+        revision = ids[0]
+    down_assign = fields.get("down_revision")
+    if down_assign is None:
+        raise AlembicGitError(
+            "no module-level 'down_revision = ...' assignment",
+            path=display,
+            line=rev_assign.line if rev_assign else 1,
+            hint="add down_revision = None for a base, or the parent's revision id",
+        )
+    down = _as_ids(resolver.value(down_assign.value), "down_revision", display, down_assign)
+    labels: tuple[str, ...] = ()
+    if "branch_labels" in fields:
+        a = fields["branch_labels"]
+        labels = _as_ids(resolver.value(a.value), "branch_labels", display, a)
+    deps: tuple[str, ...] = ()
+    if "depends_on" in fields:
+        a = fields["depends_on"]
+        deps = _as_ids(resolver.value(a.value), "depends_on", display, a)
+    return RevisionFile(
+        revision=revision,
+        down_revisions=down,
+        branch_labels=labels,
+        depends_on=deps,
+        path=path,
+        display=display,
+        blob=oid,
+        parsed=parsed,
+    )
+
+
+def load_revision_files(source: Source, env: Environment, cache: ParseCache) -> list[RevisionFile]:
+    entries = locate_revision_files(source, env)
+    resolver = _Resolver(source, env)
+    return [
+        to_revision_file(source, env, path, oid, parsed, resolver)
+        for path, oid, parsed in parse_all(source, entries, cache)
+    ]

@@ -1,0 +1,273 @@
+"""Read a revision file statically: parse it with ``ast``, never import it.
+
+The result records the values Alembic would read from the module, the lines
+they are on, and the exact spans (character offsets into the decoded text) of
+the ``down_revision`` value and of the docstring's ``Revises:`` value, so a
+rebase can splice new text there and leave every other byte alone.
+"""
+
+from __future__ import annotations
+
+import ast
+import bisect
+import codecs
+import io
+import re
+import tokenize
+from dataclasses import dataclass, field
+
+# Bump when ParsedFile or the parsing rules change: it keys the parse cache.
+READER_VERSION = 3
+
+FIELDS = ("revision", "down_revision", "branch_labels", "depends_on")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_REVISES = re.compile(r"^([ \t]*Revises:[ \t]*)([^\r\n]*?)[ \t]*(?=\r\n|\r|\n|\Z)", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class ImportRef:
+    """A name this file imports from another module: resolved against the repository."""
+
+    module: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """A value that is not a literal and not a constant we can follow."""
+
+    code: str
+
+
+Scalar = str | None | ImportRef | Unknown
+Value = Scalar | tuple[Scalar, ...]
+
+
+@dataclass(frozen=True)
+class Assignment:
+    value: Value
+    line: int
+    span: tuple[int, int]  # character offsets of the value expression
+    count: int = 1  # how many module-level assignments name this variable
+
+
+@dataclass(frozen=True)
+class ParsedFile:
+    """What a revision file says, independent of where it lives (cached by blob id)."""
+
+    fields: dict[str, Assignment] = field(default_factory=dict)
+    doc: str = ""
+    revises_span: tuple[int, int] | None = None
+    revises_line: int | None = None
+    encoding: str = "utf-8"
+    bom: bool = False
+    quote: str = "'"
+    syntax_error: tuple[str, int] | None = None  # (message, line)
+
+
+def decode_source(data: bytes) -> tuple[str, str, bool]:
+    """(text, encoding, had BOM) as Python would decode this source file."""
+    bom = data.startswith(codecs.BOM_UTF8)
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    if encoding == "utf-8-sig":
+        encoding = "utf-8"
+    body = data[3:] if bom else data
+    return body.decode(encoding), encoding, bom
+
+
+def encode_source(text: str, encoding: str, bom: bool) -> bytes:
+    return (codecs.BOM_UTF8 if bom else b"") + text.encode(encoding)
+
+
+class _Offsets:
+    """Turn ast's (line, UTF-8 byte column) positions into character offsets."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts = [0]
+        for m in _LINE_BREAK.finditer(text):
+            self.starts.append(m.end())
+
+    def at(self, line: int, col: int) -> int:
+        start = self.starts[line - 1]
+        end = self.starts[line] if line < len(self.starts) else len(self.text)
+        prefix = self.text[start:end].encode("utf-8")[:col]
+        return start + len(prefix.decode("utf-8", "ignore"))
+
+    def span(self, node: ast.expr) -> tuple[int, int]:
+        assert node.end_lineno is not None and node.end_col_offset is not None
+        return self.at(node.lineno, node.col_offset), self.at(node.end_lineno, node.end_col_offset)
+
+
+class _Evaluator:
+    """Static values of module-level names: literals, earlier constants, imports."""
+
+    def __init__(self, offsets: _Offsets) -> None:
+        self.constants: dict[str, Value] = {}
+        self.imports: dict[str, ImportRef | str] = {}  # name -> ImportRef, or module path
+        self.offsets = offsets
+
+    def note_import(self, node: ast.Import | ast.ImportFrom) -> None:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    self.imports[alias.asname] = alias.name
+                else:
+                    top = alias.name.split(".")[0]
+                    self.imports[top] = top
+        elif node.level == 0 and node.module:
+            for alias in node.names:
+                self.imports[alias.asname or alias.name] = ImportRef(node.module, alias.name)
+
+    def value(self, node: ast.expr) -> Value:
+        if isinstance(node, ast.Constant) and (node.value is None or isinstance(node.value, str)):
+            return node.value
+        if isinstance(node, (ast.Tuple, ast.List)):
+            items: list[Scalar] = []
+            for elt in node.elts:
+                v = self.value(elt)
+                if isinstance(v, tuple):
+                    items.extend(
+                        v
+                    )  # a nested constant tuple: rare, flattened as to_tuple would not
+                else:
+                    items.append(v)
+            return tuple(items)
+        if isinstance(node, ast.Name):
+            if node.id in self.constants:
+                return self.constants[node.id]
+            imported = self.imports.get(node.id)
+            if isinstance(imported, ImportRef):
+                return imported
+        if isinstance(node, ast.Attribute):
+            base = _dotted(node.value)
+            if base is not None:
+                head, _, rest = base.partition(".")
+                imported = self.imports.get(head)
+                if isinstance(imported, str):
+                    module = ".".join(p for p in (imported, rest) if p)
+                    return ImportRef(module, node.attr)
+                if isinstance(imported, ImportRef):
+                    module = ".".join(p for p in (imported.module, imported.name, rest) if p)
+                    return ImportRef(module, node.attr)
+        start, end = self.offsets.span(node)
+        return Unknown(self.offsets.text[start:end])
+
+
+def _dotted(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        inner = _dotted(node.value)
+        return None if inner is None else f"{inner}.{node.attr}"
+    return None
+
+
+def _targets(stmt: ast.stmt) -> tuple[list[str], ast.expr | None]:
+    if isinstance(stmt, ast.Assign):
+        names = [t.id for t in stmt.targets if isinstance(t, ast.Name)]
+        return names, stmt.value
+    if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+        return [stmt.target.id], stmt.value
+    return [], None
+
+
+def _quote_of(text: str, assignment: Assignment | None) -> str | None:
+    if assignment is None:
+        return None
+    literal = text[assignment.span[0] : assignment.span[1]].lstrip("([ \t\r\n")
+    return literal[0] if literal[:1] in ("'", '"') else None
+
+
+def parse(data: bytes) -> ParsedFile:
+    """Parse one revision file; a syntax or decoding error is recorded, not raised."""
+    try:
+        text, encoding, bom = decode_source(data)
+    except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
+        line = 1
+        if isinstance(exc, UnicodeDecodeError):
+            line = data[: exc.start].count(b"\n") + 1
+            msg = f"cannot decode ({exc.reason} at byte {exc.start})"
+        else:
+            msg = f"cannot decode: {exc}"
+        return ParsedFile(syntax_error=(msg, line))
+    try:
+        tree = ast.parse(text)
+    except SyntaxError as exc:
+        return ParsedFile(syntax_error=(f"syntax error: {exc.msg}", exc.lineno or 1))
+    except ValueError as exc:  # null bytes
+        return ParsedFile(syntax_error=(f"cannot parse: {exc}", 1))
+    offsets = _Offsets(text)
+    evaluator = _Evaluator(offsets)
+    fields: dict[str, Assignment] = {}
+    for stmt in tree.body:
+        if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            evaluator.note_import(stmt)
+            continue
+        names, value_node = _targets(stmt)
+        if value_node is None:
+            continue
+        value = evaluator.value(value_node)
+        for name in names:
+            evaluator.constants[name] = value
+            if name in FIELDS:
+                previous = fields.get(name)
+                fields[name] = Assignment(
+                    value,
+                    value_node.lineno,
+                    offsets.span(value_node),
+                    previous.count + 1 if previous else 1,
+                )
+    doc, revises_span, revises_line = _docstring(tree, offsets)
+    quote = _quote_of(text, fields.get("down_revision")) or _quote_of(text, fields.get("revision"))
+    return ParsedFile(
+        fields=fields,
+        doc=doc,
+        revises_span=revises_span,
+        revises_line=revises_line,
+        encoding=encoding,
+        bom=bom,
+        quote=quote or "'",
+    )
+
+
+def _docstring(
+    tree: ast.Module, offsets: _Offsets
+) -> tuple[str, tuple[int, int] | None, int | None]:
+    if not tree.body:
+        return "", None, None
+    first = tree.body[0]
+    if not (
+        isinstance(first, ast.Expr)
+        and isinstance(first.value, ast.Constant)
+        and isinstance(first.value.value, str)
+    ):
+        return "", None, None
+    # Alembic's Script.doc: the stripped docstring's first paragraph.
+    doc = re.split("\n\n", first.value.value.replace("\r\n", "\n").strip())[0]
+    start, end = offsets.span(first.value)
+    match = _REVISES.search(offsets.text, start, end)
+    if match is None:
+        return doc, None, None
+    line = bisect.bisect_right(offsets.starts, match.start(2))
+    return doc, (match.start(2), match.end(2)), line
+
+
+def module_constants(data: bytes) -> dict[str, Value]:
+    """Module-level constants of a plain Python module (for ``from pkg.mod import NAME``)."""
+    try:
+        text, _, _ = decode_source(data)
+        tree = ast.parse(text)
+    except (SyntaxError, UnicodeDecodeError, LookupError, ValueError):
+        return {}
+    evaluator = _Evaluator(_Offsets(text))
+    for stmt in tree.body:
+        if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            evaluator.note_import(stmt)
+            continue
+        names, value_node = _targets(stmt)
+        if value_node is not None:
+            value = evaluator.value(value_node)
+            for name in names:
+                evaluator.constants[name] = value
+    return evaluator.constants

@@ -1,0 +1,178 @@
+"""Reports for ``heads`` and ``check``: text, JSON, GitHub workflow annotations."""
+
+from __future__ import annotations
+
+import os
+import shlex
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from alembic_git.analysis import ConflictGroup, conflict_groups
+from alembic_git.config import Environment
+from alembic_git.graph import RevisionGraph
+
+
+@dataclass
+class EnvResult:
+    """One environment's graph and its conflicts."""
+
+    env: Environment
+    graph: RevisionGraph
+    conflicts: list[ConflictGroup]
+
+    @classmethod
+    def of(cls, env: Environment, graph: RevisionGraph, strict: bool = False) -> EnvResult:
+        return cls(env, graph, conflict_groups(graph, strict))
+
+
+def env_options(env: Environment, cwd: str) -> list[str]:
+    """The global options that select ``env`` again from ``cwd``."""
+    if env.config_file is None and env.toml_file is None:
+        args: list[str] = []
+        for loc in env.version_locations:
+            args += ["--version-location", os.path.relpath(loc, cwd)]
+        if env.recursive:
+            args.append("--recursive")
+        return args
+    args = []
+    config = env.config_file or env.toml_file
+    assert config is not None
+    rel = os.path.relpath(config, cwd)
+    if rel not in ("alembic.ini", "pyproject.toml") or (
+        env.config_file is None and os.path.exists(os.path.join(cwd, "alembic.ini"))
+    ):
+        args += ["-c", rel]
+    if env.section != "alembic":
+        args += ["-n", env.section]
+    return args
+
+
+def command_line(env: Environment, cwd: str, *args: str) -> str:
+    return shlex.join(["alembic-git", *env_options(env, cwd), *args])
+
+
+def head_record(graph: RevisionGraph, rev: str) -> dict[str, Any]:
+    f = graph.revisions[rev]
+    return {
+        "revision": rev,
+        "message": f.message,
+        "path": f.display,
+        "line": f.line_of("revision"),
+        "down_revisions": list(f.down_revisions),
+        "branch_labels": sorted(graph.labels[rev]),
+        "effective_head": rev in graph.effective_heads,
+    }
+
+
+def heads_text(results: Sequence[EnvResult]) -> str:
+    lines = []
+    for r in results:
+        if len(results) > 1:
+            lines.append(f"# {r.env.name}")
+        g = r.graph
+        for h in g.heads:
+            labels = f" ({', '.join(sorted(g.labels[h]))})" if g.labels[h] else ""
+            marker = "(effective head)" if h in g.effective_heads else "(head)"
+            lines.append(f"{h}{labels} {marker}")
+    return "\n".join(lines)
+
+
+def env_json(r: EnvResult) -> dict[str, Any]:
+    g = r.graph
+    return {
+        "environment": r.env.name,
+        "status": "conflict" if r.conflicts else "ok",
+        "heads": [head_record(g, h) for h in g.heads],
+        "real_heads": list(g.real_heads),
+        "bases": list(g.bases),
+        "branch_points": list(g.branch_points),
+        "merge_points": list(g.merge_points),
+        "revisions": len(g.revisions),
+        "conflicts": [
+            {"heads": list(c.heads), "labels": list(c.labels), "fork_points": list(c.fork_points)}
+            for c in r.conflicts
+        ],
+    }
+
+
+def results_json(results: Sequence[EnvResult], many: bool) -> dict[str, Any]:
+    if not many and len(results) == 1:
+        return env_json(results[0])
+    return {
+        "status": "conflict" if any(r.conflicts for r in results) else "ok",
+        "environments": [env_json(r) for r in results],
+    }
+
+
+def _describe(graph: RevisionGraph, rev: str) -> str:
+    msg = graph.revisions[rev].message.splitlines()[0] if graph.revisions[rev].message else ""
+    return f"{rev} ({msg})" if msg else rev
+
+
+def conflict_text(r: EnvResult, cwd: str) -> str:
+    g = r.graph
+    lines = []
+    for c in r.conflicts:
+        scope = f"under branch label {', '.join(c.labels)!s} " if c.labels else ""
+        target = f"{c.labels[0]}@head" if c.labels else "head"
+        lines.append(
+            f"conflict: {r.env.name}: {len(c.heads)} heads {scope}"
+            f'(`alembic upgrade {target}` will fail with "Multiple head revisions are present")'
+        )
+        width = max(len(h) for h in c.heads)
+        for h in c.heads:
+            f = g.revisions[h]
+            effective = " [effective head]" if h in g.effective_heads else ""
+            lines.append(
+                f"  {h:<{width}}  {f.message.splitlines()[0] if f.message else ''}"
+                f"{effective}  ({f.where})"
+            )
+        if c.fork_points:
+            lines.append(f"  they fork from {', '.join(_describe(g, p) for p in c.fork_points)}")
+        else:
+            lines.append("  they share no ancestor (separate bases)")
+    lines.append(f"fix: {command_line(r.env, cwd, 'merge-heads')}")
+    return "\n".join(lines)
+
+
+def check_text(results: Sequence[EnvResult], cwd: str) -> str:
+    out = []
+    for r in results:
+        if r.conflicts:
+            out.append(conflict_text(r, cwd))
+        else:
+            heads = r.graph.heads
+            what = (
+                f"head {heads[0]}"
+                if len(heads) == 1
+                else (f"{len(heads)} heads, one per branch label" if heads else "no revisions")
+            )
+            out.append(f"ok: {r.env.name}: {what}")
+    return "\n".join(out)
+
+
+def _escape_annotation(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_annotation(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def github_annotations(results: Sequence[EnvResult], cwd: str) -> str:
+    """``::error`` workflow commands, one per conflicting head, on its revision line."""
+    lines = []
+    for r in results:
+        for c in r.conflicts:
+            others = ", ".join(c.heads)
+            for h in c.heads:
+                f = r.graph.revisions[h]
+                props = f"file={_escape_property(f.display)},line={f.line_of('revision') or 1}"
+                props += f",title={_escape_property('Multiple Alembic heads')}"
+                msg = (
+                    f"{r.env.name}: revision {h} is one of {len(c.heads)} heads ({others}); "
+                    f"fix with: {command_line(r.env, cwd, 'merge-heads')}"
+                )
+                lines.append(f"::error {props}::{_escape_annotation(msg)}")
+    return "\n".join(lines)

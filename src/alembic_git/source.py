@@ -1,0 +1,242 @@
+"""Where files come from: the working tree, or one git commit read without a checkout.
+
+Both kinds of source speak in absolute paths.  A commit's tree is *mounted* at
+the repository's top-level folder, so ``%(here)s``, ``-c`` and relative paths
+mean the same inside a commit as they do in the working tree.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from pathlib import PurePosixPath
+
+from alembic_git.git import Repo, TreeEntry
+
+# Alembic's rule (script/base.py): a ``*.py`` name, not an editor lock file
+# (``.#x.py``) and not ``__init__``.
+_REVISION_FILE = re.compile(r"(?!\.\#|__init__)(.*\.py)$")
+
+# Folders a monorepo scan never descends into.
+SKIPPED_DIRS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".tox",
+        ".nox",
+        ".venv",
+        "venv",
+        "node_modules",
+        "__pycache__",
+        "site-packages",
+        "build",
+        "dist",
+        ".mypy_cache",
+        ".ruff_cache",
+        ".pytest_cache",
+    }
+)
+
+
+def blob_id(data: bytes) -> str:
+    """The id git gives these bytes as a blob: a cache key shared by files and commits."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def is_revision_filename(name: str) -> bool:
+    return _REVISION_FILE.match(name) is not None
+
+
+def norm(path: str) -> str:
+    return os.path.normpath(path).replace(os.sep, "/")
+
+
+class Source(ABC):
+    """A read-only view of a file tree, addressed by absolute POSIX paths."""
+
+    root: str  # the repository's top-level folder (or the start folder outside git)
+    label: str  # for messages: "the working tree", "commit 1a2b3c4 (origin/main)"
+
+    def display(self, path: str) -> str:
+        """``path`` relative to the root, as messages show it."""
+        rel = os.path.relpath(path, self.root).replace(os.sep, "/")
+        return path if rel.startswith("../") else rel
+
+    @abstractmethod
+    def read(self, path: str) -> bytes | None: ...
+
+    @abstractmethod
+    def is_dir(self, path: str) -> bool: ...
+
+    @abstractmethod
+    def revision_files(self, folder: str, recursive: bool) -> list[tuple[str, str | None]]:
+        """(path, blob id if known without reading) of each revision file, in Alembic's order."""
+
+    @abstractmethod
+    def read_many(self, paths: Sequence[tuple[str, str | None]]) -> list[bytes]: ...
+
+    @abstractmethod
+    def find_files(self, names: frozenset[str], suffix: str) -> list[str]:
+        """Every file named one of ``names`` or ending in ``suffix``, for ``--all``."""
+
+
+class WorktreeSource(Source):
+    def __init__(self, root: str) -> None:
+        self.root = norm(root)
+        self.label = "the working tree"
+
+    def read(self, path: str) -> bytes | None:
+        try:
+            with open(path, "rb") as f:
+                return f.read()
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            return None
+
+    def is_dir(self, path: str) -> bool:
+        return os.path.isdir(path)
+
+    def revision_files(self, folder: str, recursive: bool) -> list[tuple[str, str | None]]:
+        found: list[tuple[str, str | None]] = []
+        for dirpath, dirnames, filenames in os.walk(folder):
+            if os.path.basename(dirpath).endswith("__pycache__"):
+                dirnames[:] = []
+                continue
+            found.extend(
+                (norm(os.path.join(dirpath, f)), None)
+                for f in sorted(filenames)
+                if is_revision_filename(f)
+            )
+            if not recursive:
+                break
+            dirnames.sort()
+        return found
+
+    def read_many(self, paths: Sequence[tuple[str, str | None]]) -> list[bytes]:
+        out = []
+        for path, _ in paths:
+            with open(path, "rb") as f:
+                out.append(f.read())
+        return out
+
+    def find_files(self, names: frozenset[str], suffix: str) -> list[str]:
+        found: list[str] = []
+        for dirpath, dirnames, filenames in os.walk(self.root):
+            dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_DIRS)
+            found.extend(
+                norm(os.path.join(dirpath, f))
+                for f in sorted(filenames)
+                if f in names or f.endswith(suffix)
+            )
+        return found
+
+
+class CommitSource(Source):
+    """The tree of one commit (or tree id), read from git objects in bulk."""
+
+    def __init__(self, repo: Repo, treeish: str, label: str, root: str | None = None) -> None:
+        self.repo = repo
+        self.treeish = treeish
+        self.label = label
+        mount = root or (str(repo.toplevel) if repo.toplevel else str(repo.git_dir))
+        self.root = norm(mount)
+        self._listing: dict[str, TreeEntry] | None = None
+        self._dirs: set[str] | None = None
+
+    def _rel(self, path: str) -> str | None:
+        rel = os.path.relpath(path, self.root).replace(os.sep, "/")
+        if rel == ".":
+            return ""
+        return None if rel.startswith("../") else rel
+
+    def _entries(self) -> dict[str, TreeEntry]:
+        # One ls-tree of the whole commit: cheaper than one per folder, and
+        # configuration lookups need folder existence anyway.
+        if self._listing is None:
+            self._listing = {e.path: e for e in self.repo.ls_tree(self.treeish)}
+            dirs = {""}
+            for p in self._listing:
+                parent = PurePosixPath(p).parent
+                while str(parent) not in dirs:
+                    dirs.add(str(parent) if str(parent) != "." else "")
+                    if str(parent) == ".":
+                        break
+                    parent = parent.parent
+            self._dirs = dirs
+        return self._listing
+
+    def entry(self, path: str) -> TreeEntry | None:
+        rel = self._rel(path)
+        return None if rel is None else self._entries().get(rel)
+
+    def read(self, path: str) -> bytes | None:
+        entry = self.entry(path)
+        if entry is None or entry.mode == "160000":
+            return None
+        return self.repo.cat().read(entry.oid)
+
+    def is_dir(self, path: str) -> bool:
+        rel = self._rel(path)
+        self._entries()
+        assert self._dirs is not None
+        return rel is not None and rel in self._dirs
+
+    def revision_files(self, folder: str, recursive: bool) -> list[tuple[str, str | None]]:
+        rel = self._rel(folder)
+        if rel is None or not self.is_dir(folder):
+            return []
+        prefix = f"{rel}/" if rel else ""
+        by_dir: dict[str, list[TreeEntry]] = {}
+        for path, entry in self._entries().items():
+            if not path.startswith(prefix) or entry.mode in ("120000", "160000"):
+                continue
+            parent = str(PurePosixPath(path).parent)
+            by_dir.setdefault("" if parent == "." else parent, []).append(entry)
+        found: list[tuple[str, str | None]] = []
+        # Reproduce os.walk's top-down order: a folder's files, then its sub-folders sorted.
+        stack = [rel]
+        while stack:
+            current = stack.pop()
+            if PurePosixPath(current).name.endswith("__pycache__"):
+                continue
+            for entry in sorted(by_dir.get(current, []), key=lambda e: e.path):
+                if is_revision_filename(PurePosixPath(entry.path).name):
+                    found.append((f"{self.root}/{entry.path}", entry.oid))
+            if not recursive:
+                break
+            sub = {
+                d for d in by_dir if d != current and d.startswith(f"{current}/" if current else "")
+            }
+            children = sorted({_first_below(current, d) for d in sub})
+            stack.extend(reversed(children))
+        return found
+
+    def read_many(self, paths: Sequence[tuple[str, str | None]]) -> list[bytes]:
+        oids = []
+        for path, oid in paths:
+            if oid is None:
+                entry = self.entry(path)
+                assert entry is not None, path
+                oid = entry.oid
+            oids.append(oid)
+        data = self.repo.cat().read_many(oids)
+        return [d if d is not None else b"" for d in data]
+
+    def find_files(self, names: frozenset[str], suffix: str) -> list[str]:
+        found = []
+        for path in sorted(self._entries()):
+            parts = path.split("/")
+            if any(p in SKIPPED_DIRS for p in parts[:-1]):
+                continue
+            if parts[-1] in names or parts[-1].endswith(suffix):
+                found.append(f"{self.root}/{path}")
+        return found
+
+
+def _first_below(parent: str, descendant: str) -> str:
+    """The child folder of ``parent`` on the way to ``descendant``."""
+    rest = descendant[len(parent) + 1 :] if parent else descendant
+    head = rest.split("/", 1)[0]
+    return f"{parent}/{head}" if parent else head

@@ -1,0 +1,94 @@
+"""Where a command runs: the folder, the repository, the cache, and the sources."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from alembic_git.cache import ParseCache, default_cache_dir
+from alembic_git.config import Environment, Selection, select_environments
+from alembic_git.errors import AlembicGitError
+from alembic_git.git import Repo
+from alembic_git.graph import RevisionGraph
+from alembic_git.loader import load_revision_files
+from alembic_git.source import CommitSource, Source, WorktreeSource, norm
+
+
+@dataclass
+class Workspace:
+    cwd: str
+    selection: Selection
+    git_dir: str | None = None
+    _repo: Repo | None = field(default=None, init=False)
+    _repo_looked_up: bool = field(default=False, init=False)
+    _cache: ParseCache | None = field(default=None, init=False)
+
+    @classmethod
+    def here(cls, selection: Selection, git_dir: str | None = None) -> Workspace:
+        return cls(cwd=norm(os.getcwd()), selection=selection, git_dir=git_dir)
+
+    @property
+    def repo(self) -> Repo | None:
+        if not self._repo_looked_up:
+            self._repo_looked_up = True
+            self._repo = Repo.discover(Path(self.cwd), self.git_dir)
+        return self._repo
+
+    def require_repo(self) -> Repo:
+        if self.repo is None:
+            raise AlembicGitError(
+                f"{self.cwd} is not in a git repository",
+                hint="run inside a clone, or pass --git-dir",
+            )
+        return self.repo
+
+    @property
+    def cache(self) -> ParseCache:
+        if self._cache is None:
+            common = self.repo.common_dir if self.repo is not None else None
+            self._cache = ParseCache(default_cache_dir(common))
+        return self._cache
+
+    def worktree(self) -> Source:
+        repo = self.repo
+        if repo is not None and repo.is_bare:
+            raise AlembicGitError(
+                "a bare repository has no working tree", hint="pass --rev REF to read a commit"
+            )
+        root = str(repo.toplevel) if repo is not None and repo.toplevel else self.cwd
+        return WorktreeSource(root)
+
+    def commit(self, ref: str, label: str | None = None) -> CommitSource:
+        repo = self.require_repo()
+        sha = repo.resolve_commit(ref)
+        if sha is None:
+            raise AlembicGitError(
+                f"{ref!r} is not a commit in this repository",
+                hint="check the name (git branch -a), or fetch it first",
+            )
+        return CommitSource(repo, sha, label or f"commit {sha[:12]} ({ref})")
+
+    def tree(self, tree_id: str, label: str) -> CommitSource:
+        return CommitSource(self.require_repo(), tree_id, label)
+
+    def source(self, rev: str | None) -> Source:
+        return self.worktree() if rev is None else self.commit(rev)
+
+    def cwd_in(self, source: Source) -> str:
+        """The current folder as seen inside ``source`` (a bare repository: its root)."""
+        if isinstance(source, CommitSource) and (self.repo is None or self.repo.is_bare):
+            return source.root
+        return self.cwd
+
+    def environments(self, source: Source) -> list[Environment]:
+        return select_environments(source, self.cwd_in(source), self.selection)
+
+    def graph(self, source: Source, env: Environment) -> RevisionGraph:
+        return RevisionGraph(load_revision_files(source, env, self.cache))
+
+    def close(self) -> None:
+        if self._cache is not None:
+            self._cache.save()
+        if self._repo is not None:
+            self._repo.close()
