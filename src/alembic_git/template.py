@@ -382,8 +382,8 @@ def _map_line(namespace: Mapping[str, Any], module_id: str, py_lineno: int) -> i
 
     code: str | None = None
     try:
-        # Mako >= 1.3.9ish gives in-memory modules a loader with the source;
-        # that also covers errors raised by <%! %> code while compiling.
+        # Recent Mako (1.4) gives in-memory modules a loader with the source,
+        # which also covers errors raised by <%! %> code while compiling.
         code = namespace["__loader__"].get_source(namespace["__name__"])
     except Exception:
         code = None
