@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from support.repo import add_revision, alembic_cli, run_cli
+
+
+def test_check_is_clean_on_a_linear_history(project: Path) -> None:
+    add_revision(project, "aaa111", None, "first")
+    add_revision(project, "bbb222", "aaa111", "second")
+    result = run_cli(project, "check")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "ok: alembic.ini: head bbb222\n"
+
+
+def test_check_names_both_heads_their_fork_and_the_fix(project: Path) -> None:
+    add_revision(project, "aaa111", None, "first")
+    add_revision(project, "bbb222", "aaa111", "add invoices")
+    add_revision(project, "ccc333", "aaa111", "add comments")
+    result = run_cli(project, "check")
+    assert result.returncode == 1
+    assert "conflict: alembic.ini: 2 heads" in result.stdout
+    assert "bbb222  add invoices  (migrations/versions/bbb222_add_invoices.py:" in result.stdout
+    assert "they fork from aaa111 (first)" in result.stdout
+    assert result.stdout.rstrip().endswith("fix: alembic-git merge-heads")
+    failed = alembic_cli(project, "upgrade", "head")
+    assert "Multiple head revisions" in failed.stdout + failed.stderr
+
+
+def test_heads_prints_what_alembic_heads_prints(project: Path) -> None:
+    add_revision(project, "aaa111", None, "first")
+    add_revision(project, "bbb222", "aaa111")
+    add_revision(project, "ccc333", "aaa111")
+    ours = run_cli(project, "heads")
+    theirs = alembic_cli(project, "heads")
+    assert ours.returncode == 0
+    assert ours.stdout == theirs.stdout
+
+
+def test_heads_json_has_the_heads_and_their_files(project: Path) -> None:
+    add_revision(project, "aaa111", None, "first")
+    data = json.loads(run_cli(project, "heads", "--format", "json").stdout)
+    assert data["heads"][0]["revision"] == "aaa111"
+    assert data["heads"][0]["path"] == "migrations/versions/aaa111_first.py"
+    assert data["status"] == "ok"
+
+
+def test_a_syntax_error_is_one_line_with_file_and_line(project: Path) -> None:
+    add_revision(project, "aaa111", None, "first")
+    bad = project / "migrations/versions/bbb222_bad.py"
+    bad.write_text("revision = 'bbb222'\ndown_revision = 'aaa111'\ndef (:\n", encoding="utf-8")
+    result = run_cli(project, "check")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith("alembic-git: error: migrations/versions/bbb222_bad.py:3: syntax error")
+    assert len(result.stderr.splitlines()) == 1
