@@ -103,17 +103,25 @@ def heads(rev: str | None, fmt: str) -> None:
 @_REV
 @click.option("--strict", is_flag=True, help="Any second head is a conflict, labelled or not.")
 @click.option(
+    "--against",
+    metavar="TARGET",
+    is_flag=False,
+    flag_value="",
+    default=None,
+    help="Check the graph after merging into TARGET (default: the remote's default branch).",
+)
+@click.option(
     "--format",
     "fmt",
     type=click.Choice(["text", "json", "github"]),
     default="text",
     show_default=True,
 )
-def check(rev: str | None, strict: bool, fmt: str) -> None:
+def check(rev: str | None, strict: bool, against: str | None, fmt: str) -> None:
     """Exit 1 if heads conflict (the same branch label, or more than one unlabelled head)."""
     from alembic_git.commands import check as cmd
 
-    _run(cmd.run, rev=rev, strict=strict, fmt=fmt)
+    _run(cmd.run, rev=rev, strict=strict, fmt=fmt, against=against)
 
 
 @cli.command()

@@ -227,6 +227,77 @@ class Repo:
                 entries.append(TreeEntry(path.decode("utf-8", "surrogateescape"), mode, oid))
         return entries
 
+    def merge_tree_conflicts(self, ours: str, theirs: str) -> tuple[str, list[str]]:
+        """The merged tree and the paths git could not merge cleanly."""
+        proc = self.git(
+            "merge-tree",
+            "--write-tree",
+            "-z",
+            "--name-only",
+            "--no-messages",
+            ours,
+            theirs,
+            ok_codes=(0, 1),
+        )
+        parts = proc.stdout.split(b"\0")
+        tree = parts[0].decode()
+        conflicted = []
+        if proc.returncode == 1:
+            for raw in parts[1:]:
+                if not raw:
+                    break
+                conflicted.append(raw.decode("utf-8", "surrogateescape"))
+        return tree, conflicted
+
+    def snapshot_worktree(self, paths: Sequence[str]) -> str:
+        """A commit (child of HEAD) holding the working tree's state of ``paths``.
+
+        Uses a throw-away index, so HEAD, the real index and the work tree are untouched.
+        """
+        import shutil
+        import tempfile
+
+        assert self.toplevel is not None
+        head = self.resolve_commit("HEAD")
+        with tempfile.TemporaryDirectory(prefix="alembic-git-") as tmp:
+            index = os.path.join(tmp, "index")
+            if (self.git_dir / "index").exists():
+                shutil.copyfile(self.git_dir / "index", index)
+            env = clean_env()
+            env["GIT_INDEX_FILE"] = index
+            base = [f"--git-dir={self.git_dir}", f"--work-tree={self.toplevel}"]
+            if head is None:
+                run_git([*base, "read-tree", "--empty"], cwd=self.toplevel, env=env)
+            run_git([*base, "add", "-A", "--", *paths], cwd=self.toplevel, env=env)
+            proc = run_git([*base, "write-tree"], cwd=self.toplevel, env=env)
+            tree = proc.stdout.decode().strip()
+        parents = ["-p", head] if head else []
+        env = clean_env()
+        env.setdefault("GIT_AUTHOR_NAME", "alembic-git")
+        env.setdefault("GIT_AUTHOR_EMAIL", "alembic-git@localhost")
+        env.setdefault("GIT_COMMITTER_NAME", "alembic-git")
+        env.setdefault("GIT_COMMITTER_EMAIL", "alembic-git@localhost")
+        proc = run_git(
+            [f"--git-dir={self.git_dir}", "commit-tree", tree, *parents, "-m", "working tree"],
+            cwd=self.toplevel,
+            env=env,
+        )
+        return proc.stdout.decode().strip()
+
+    def ls_folder(self, treeish: str, path: str) -> list[TreeEntry]:
+        """The entries directly in folder ``path`` of ``treeish`` (not recursive)."""
+        spec = f"{treeish}:{path}" if path else treeish
+        proc = self.git("ls-tree", "-z", spec, ok_codes=(0, 128))
+        if proc.returncode != 0:
+            return []
+        entries = []
+        for record in proc.stdout.split(b"\0"):
+            if record:
+                meta, name = record.split(b"\t", 1)
+                mode, _, oid = meta.decode().split()
+                entries.append(TreeEntry(name.decode("utf-8", "surrogateescape"), mode, oid))
+        return entries
+
     def added_in(self, rev: str, path: str, since: str | None = None) -> str | None:
         """The commit that added ``path`` on ``rev``'s history (following renames)."""
         spec = f"{since}..{rev}" if since else rev

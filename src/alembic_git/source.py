@@ -134,7 +134,11 @@ class WorktreeSource(Source):
 
 
 class CommitSource(Source):
-    """The tree of one commit (or tree id), read from git objects in bulk."""
+    """The tree of one commit (or tree id), read from git objects in bulk.
+
+    Only the folders asked for are listed, so a large monorepo costs no more
+    than its version folders.
+    """
 
     def __init__(self, repo: Repo, treeish: str, label: str, root: str | None = None) -> None:
         self.repo = repo
@@ -142,8 +146,7 @@ class CommitSource(Source):
         self.label = label
         mount = root or (str(repo.toplevel) if repo.toplevel else str(repo.git_dir))
         self.root = norm(mount)
-        self._listing: dict[str, TreeEntry] | None = None
-        self._dirs: set[str] | None = None
+        self._folders: dict[str, list[TreeEntry]] = {}
 
     def _rel(self, path: str) -> str | None:
         rel = os.path.relpath(path, self.root).replace(os.sep, "/")
@@ -151,37 +154,19 @@ class CommitSource(Source):
             return ""
         return None if rel.startswith("../") else rel
 
-    def _entries(self) -> dict[str, TreeEntry]:
-        # One ls-tree of the whole commit: cheaper than one per folder, and
-        # configuration lookups need folder existence anyway.
-        if self._listing is None:
-            self._listing = {e.path: e for e in self.repo.ls_tree(self.treeish)}
-            dirs = {""}
-            for p in self._listing:
-                parent = PurePosixPath(p).parent
-                while str(parent) not in dirs:
-                    dirs.add(str(parent) if str(parent) != "." else "")
-                    if str(parent) == ".":
-                        break
-                    parent = parent.parent
-            self._dirs = dirs
-        return self._listing
-
-    def entry(self, path: str) -> TreeEntry | None:
-        rel = self._rel(path)
-        return None if rel is None else self._entries().get(rel)
-
     def read(self, path: str) -> bytes | None:
-        entry = self.entry(path)
-        if entry is None or entry.mode == "160000":
+        rel = self._rel(path)
+        if not rel:
             return None
-        return self.repo.cat().read(entry.oid)
+        return self.repo.cat().read(f"{self.treeish}:{rel}")
 
     def is_dir(self, path: str) -> bool:
         rel = self._rel(path)
-        self._entries()
-        assert self._dirs is not None
-        return rel is not None and rel in self._dirs
+        if rel is None:
+            return False
+        if rel not in self._folders:
+            self._folders[rel] = self.repo.ls_folder(self.treeish, rel)
+        return bool(self._folders[rel])
 
     def revision_files(self, folder: str, recursive: bool) -> list[tuple[str, str | None]]:
         rel = self._rel(folder)
@@ -189,10 +174,10 @@ class CommitSource(Source):
             return []
         prefix = f"{rel}/" if rel else ""
         by_dir: dict[str, list[TreeEntry]] = {}
-        for path, entry in self._entries().items():
-            if not path.startswith(prefix) or entry.mode in ("120000", "160000"):
+        for entry in self._entries_below(rel):
+            if not entry.path.startswith(prefix) or entry.mode in ("120000", "160000"):
                 continue
-            parent = str(PurePosixPath(path).parent)
+            parent = str(PurePosixPath(entry.path).parent)
             by_dir.setdefault("" if parent == "." else parent, []).append(entry)
         found: list[tuple[str, str | None]] = []
         # Reproduce os.walk's top-down order: a folder's files, then its sub-folders sorted.
@@ -206,32 +191,28 @@ class CommitSource(Source):
                     found.append((f"{self.root}/{entry.path}", entry.oid))
             if not recursive:
                 break
-            sub = {
-                d for d in by_dir if d != current and d.startswith(f"{current}/" if current else "")
-            }
-            children = sorted({_first_below(current, d) for d in sub})
+            below = f"{current}/" if current else ""
+            children = sorted(
+                {_first_below(current, d) for d in by_dir if d.startswith(below) and d != current}
+            )
             stack.extend(reversed(children))
         return found
 
+    def _entries_below(self, rel: str) -> list[TreeEntry]:
+        return self.repo.ls_tree(self.treeish, [rel] if rel else [])
+
     def read_many(self, paths: Sequence[tuple[str, str | None]]) -> list[bytes]:
-        oids = []
-        for path, oid in paths:
-            if oid is None:
-                entry = self.entry(path)
-                assert entry is not None, path
-                oid = entry.oid
-            oids.append(oid)
-        data = self.repo.cat().read_many(oids)
-        return [d if d is not None else b"" for d in data]
+        names = [oid if oid is not None else f"{self.treeish}:{self._rel(p)}" for p, oid in paths]
+        return [d if d is not None else b"" for d in self.repo.cat().read_many(names)]
 
     def find_files(self, names: frozenset[str], suffix: str) -> list[str]:
         found = []
-        for path in sorted(self._entries()):
-            parts = path.split("/")
+        for entry in sorted(self.repo.ls_tree(self.treeish), key=lambda e: e.path):
+            parts = entry.path.split("/")
             if any(p in SKIPPED_DIRS for p in parts[:-1]):
                 continue
             if parts[-1] in names or parts[-1].endswith(suffix):
-                found.append(f"{self.root}/{path}")
+                found.append(f"{self.root}/{entry.path}")
         return found
 
 

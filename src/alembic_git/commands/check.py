@@ -1,4 +1,8 @@
-"""``alembic-git check``: exit 1 when an environment has conflicting heads."""
+"""``alembic-git check``: exit 1 when an environment has conflicting heads.
+
+With ``--against [TARGET]`` the graph checked is the one this branch (or
+``--rev``, or the working tree) will have once merged into TARGET.
+"""
 
 from __future__ import annotations
 
@@ -6,21 +10,67 @@ import json
 
 import click
 
+from alembic_git.against import Comparer, Comparison
+from alembic_git.errors import AlembicGitError
 from alembic_git.report import EnvResult, check_text, github_annotations, results_json
+from alembic_git.report_against import comparison_json, comparison_text
 from alembic_git.workspace import Workspace
 
 
-def run(ws: Workspace, rev: str | None, strict: bool, fmt: str) -> int:
+def run(ws: Workspace, rev: str | None, strict: bool, fmt: str, against: str | None) -> int:
+    if against is not None:
+        return _run_against(ws, rev, strict, fmt, against or None)
     source = ws.source(rev)
     results = [EnvResult.of(env, ws.graph(source, env), strict) for env in ws.environments(source)]
     conflict = any(r.conflicts for r in results)
     if fmt == "json":
         click.echo(json.dumps(results_json(results, ws.selection.all), indent=2))
-    elif fmt == "github":
-        annotations = github_annotations(results, ws.cwd)
-        if annotations:
-            click.echo(annotations)
-        click.echo(check_text(results, ws.cwd))
     else:
+        if fmt == "github":
+            annotations = github_annotations(results, ws.cwd)
+            if annotations:
+                click.echo(annotations)
         click.echo(check_text(results, ws.cwd))
     return 1 if conflict else 0
+
+
+def compare_current(ws: Workspace, rev: str | None, target: str | None, strict: bool) -> Comparison:
+    """This branch (``rev``, else HEAD plus uncommitted revision files) against ``target``."""
+    repo = ws.require_repo()
+    if rev is not None:
+        source = ws.commit(rev)
+        comparer = Comparer(ws, target, ws.environments(source), strict)
+        return comparer.compare(source.treeish, rev)
+    if repo.is_bare:
+        source = ws.commit("HEAD")
+        comparer = Comparer(ws, target, ws.environments(source), strict)
+        return comparer.compare(source.treeish, "HEAD")
+    envs = ws.environments(ws.worktree())
+    head = repo.resolve_commit("HEAD")
+    if head is None:
+        raise AlembicGitError("HEAD has no commit yet", hint="commit something first")
+    label = repo.current_branch() or f"HEAD ({head[:10]})"
+    folders = [ws.worktree().display(loc) for env in envs for loc in env.version_locations]
+    comparer = Comparer(ws, target, envs, strict)
+    if repo.dirty_paths(folders):
+        return comparer.compare(repo.snapshot_worktree(folders), f"{label} (working tree)", True)
+    return comparer.compare(head, label)
+
+
+def _run_against(ws: Workspace, rev: str | None, strict: bool, fmt: str, target: str | None) -> int:
+    cmp = compare_current(ws, rev, target, strict)
+    if fmt == "json":
+        click.echo(json.dumps(comparison_json(cmp, ws.cwd, ws.selection.all), indent=2))
+    else:
+        if fmt == "github":
+            merged = [ec.merged for ec in cmp.envs if ec.merged is not None]
+            annotations = github_annotations(merged, ws.cwd)
+            if annotations:
+                click.echo(annotations)
+        click.echo(comparison_text(cmp, ws.cwd))
+    if cmp.conflict:
+        return 1
+    if cmp.error:
+        errors = [f"{ec.env.name}: {ec.error}" for ec in cmp.envs if ec.error]
+        raise AlembicGitError(errors[0])
+    return 0

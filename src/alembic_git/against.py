@@ -1,0 +1,301 @@
+"""The graph a branch will have once merged into its target, from git alone.
+
+git's own merge is simulated with ``git merge-tree --write-tree`` (objects
+only: HEAD, the index and the work tree are never touched); with an older git,
+the version folders are merged three-way against the merge base.  Each head of
+the merged graph is traced to the side that added it and the commit that did.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from alembic_git.config import Environment
+from alembic_git.errors import AlembicGitError
+from alembic_git.git import Repo, TreeEntry
+from alembic_git.graph import RevisionGraph
+from alembic_git.report import EnvResult
+from alembic_git.source import CommitSource, Source
+from alembic_git.targets import default_target
+from alembic_git.workspace import Workspace
+
+THIS_BRANCH = "this branch"
+BOTH = "both"
+_MERGE_TREE_GIT = (2, 38)
+
+
+@dataclass(frozen=True)
+class HeadOrigin:
+    revision: str
+    side: str  # THIS_BRANCH, BOTH, or the target's name
+    commit: str | None  # the commit that added the file; None when uncommitted or unknown
+
+
+@dataclass(frozen=True)
+class MergeProblem:
+    """A conflict only the merge creates, besides heads: found before Alembic would see it."""
+
+    kind: str  # "same-id" | "repointed" | "textual"
+    revision: str | None
+    message: str
+
+
+@dataclass
+class EnvComparison:
+    env: Environment
+    merged: EnvResult | None  # None when the merged graph cannot be built
+    error: str | None = None
+    new_revisions: list[str] = field(default_factory=list)  # this branch adds, the target lacks
+    origins: dict[str, HeadOrigin] = field(default_factory=dict)
+    problems: list[MergeProblem] = field(default_factory=list)
+    target_graph: RevisionGraph | None = None
+    ours_graph: RevisionGraph | None = None
+
+    @property
+    def conflict(self) -> bool:
+        return bool(self.problems) or bool(self.merged and self.merged.conflicts)
+
+    @property
+    def status(self) -> str:
+        if self.conflict:
+            return "conflict"
+        return "error" if self.error else "ok"
+
+
+@dataclass
+class Comparison:
+    ours_label: str
+    ours: str
+    target_ref: str
+    target_sha: str
+    target_how: str
+    merge_base: str | None
+    fast_forward: bool  # this branch already contains the target
+    envs: list[EnvComparison]
+
+    @property
+    def conflict(self) -> bool:
+        return any(e.conflict for e in self.envs)
+
+    @property
+    def error(self) -> bool:
+        return any(e.status == "error" for e in self.envs)
+
+
+class Comparer:
+    """Compares any number of commits against one target, sharing every cache."""
+
+    def __init__(
+        self,
+        ws: Workspace,
+        target: str | None,
+        envs: list[Environment] | None = None,
+        strict: bool = False,
+    ) -> None:
+        self.ws = ws
+        self.strict = strict
+        self.repo: Repo = ws.require_repo()
+        if target is None:
+            target, how = default_target(self.repo)
+        else:
+            how = "as given"
+        sha = self.repo.resolve_commit(target)
+        if sha is None:
+            raise AlembicGitError(
+                f"target {target!r} is not a commit in this repository",
+                hint="fetch it first (git fetch), or name another with --against/--target",
+            )
+        self.target_ref, self.target_sha, self.target_how = target, sha, how
+        self.target_source = ws.commit(sha, f"{target}")
+        self.envs = envs if envs is not None else ws.environments(self.target_source)
+        self._target_graphs: dict[str, RevisionGraph | AlembicGitError] = {}
+
+    def target_graph(self, env: Environment) -> RevisionGraph:
+        if env.name not in self._target_graphs:
+            try:
+                self._target_graphs[env.name] = self.ws.graph(self.target_source, env)
+            except AlembicGitError as exc:
+                self._target_graphs[env.name] = exc
+        found = self._target_graphs[env.name]
+        if isinstance(found, AlembicGitError):
+            raise AlembicGitError(f"the target {self.target_ref} itself is broken: {found}")
+        return found
+
+    def merge_base(self, ours: str) -> str:
+        bases = self.repo.merge_bases(ours, self.target_sha)
+        if bases:
+            return bases[0]
+        if self.repo.is_shallow():
+            raise AlembicGitError(
+                f"no merge base of {ours[:12]} and {self.target_ref} in this shallow clone",
+                hint="fetch more history: git fetch --unshallow (in GitHub Actions: "
+                "actions/checkout with fetch-depth: 0)",
+            )
+        raise AlembicGitError(f"{ours[:12]} and {self.target_ref} share no history")
+
+    def compare(self, ours: str, ours_label: str, snapshot: bool = False) -> Comparison:
+        base = self.merge_base(ours)
+        fast_forward = base == self.target_sha
+        already_in = base == ours
+        conflicted: list[str] = []
+        if fast_forward:
+            merged_source: Source = CommitSource(self.repo, ours, f"{ours_label}")
+        elif already_in:
+            merged_source = self.target_source
+        elif self.repo.git_version() >= _MERGE_TREE_GIT:
+            tree, conflicted = self.repo.merge_tree_conflicts(ours, self.target_sha)
+            merged_source = CommitSource(
+                self.repo, tree, f"{ours_label} merged into {self.target_ref}"
+            )
+        else:
+            merged_source = OverlaySource(
+                self.repo,
+                base,
+                ours,
+                self.target_sha,
+                f"{ours_label} merged into {self.target_ref}",
+            )
+        ours_source = CommitSource(self.repo, ours, ours_label)
+        results = [
+            self._compare_env(env, ours, ours_source, merged_source, base, conflicted, snapshot)
+            for env in self.envs
+        ]
+        return Comparison(
+            ours_label,
+            ours,
+            self.target_ref,
+            self.target_sha,
+            self.target_how,
+            base,
+            fast_forward,
+            results,
+        )
+
+    def _compare_env(
+        self,
+        env: Environment,
+        ours: str,
+        ours_source: Source,
+        merged_source: Source,
+        base: str,
+        conflicted: list[str],
+        snapshot: bool,
+    ) -> EnvComparison:
+        result = EnvComparison(env, None)
+        try:
+            target = self.target_graph(env)
+            result.target_graph = target
+            result.ours_graph = ours_graph = self.ws.graph(ours_source, env)
+        except AlembicGitError as exc:
+            result.error = str(exc)
+            return result
+        result.new_revisions = [r for r in ours_graph.revisions if r not in target.revisions]
+        result.problems = _problems(env, ours_graph, target, conflicted, merged_source)
+        try:
+            graph = self.ws.graph(merged_source, env)
+        except AlembicGitError as exc:
+            if not result.problems:
+                result.error = str(exc)
+            return result
+        result.merged = EnvResult.of(env, graph, self.strict)
+        for group in result.merged.conflicts:
+            for head in group.heads:
+                result.origins[head] = self._origin(
+                    head, graph, ours_graph, target, ours, base, snapshot
+                )
+        return result
+
+    def _origin(
+        self,
+        head: str,
+        graph: RevisionGraph,
+        ours_graph: RevisionGraph,
+        target: RevisionGraph,
+        ours: str,
+        base: str,
+        snapshot: bool,
+    ) -> HeadOrigin:
+        in_ours, in_target = head in ours_graph.revisions, head in target.revisions
+        if in_ours and in_target:
+            return HeadOrigin(head, BOTH, None)
+        side_commit = ours if in_ours else self.target_sha
+        path = ours_graph.revisions[head].display if in_ours else target.revisions[head].display
+        commit = self.repo.added_in(side_commit, path, since=base)
+        if snapshot and commit == ours:
+            commit = None  # added in the working tree, not committed yet
+        return HeadOrigin(head, THIS_BRANCH if in_ours else self.target_ref, commit)
+
+
+def _problems(
+    env: Environment,
+    ours: RevisionGraph,
+    target: RevisionGraph,
+    conflicted: list[str],
+    merged_source: Source,
+) -> list[MergeProblem]:
+    problems = []
+    for rev, f in ours.revisions.items():
+        other = target.revisions.get(rev)
+        if other is None:
+            continue
+        if other.display != f.display and other.blob != f.blob:
+            problems.append(
+                MergeProblem(
+                    "same-id",
+                    rev,
+                    f"revision id {rev} is added on both sides in different files "
+                    f"({f.display} here, {other.display} on the target)",
+                )
+            )
+        elif other.down_revisions != f.down_revisions:
+            problems.append(
+                MergeProblem(
+                    "repointed",
+                    rev,
+                    f"revision {rev} has down_revision {_ids(f.down_revisions)} here but "
+                    f"{_ids(other.down_revisions)} on the target: "
+                    "a published revision was re-pointed",
+                )
+            )
+    folders = [merged_source.display(loc) + "/" for loc in env.version_locations]
+    for path in conflicted:
+        if any(path.startswith(folder) for folder in folders):
+            problems.append(
+                MergeProblem(
+                    "textual", None, f"git cannot merge {path} cleanly (both sides changed it)"
+                )
+            )
+    return problems
+
+
+def _ids(ids: tuple[str, ...]) -> str:
+    return ", ".join(ids) if ids else "None"
+
+
+class OverlaySource(CommitSource):
+    """``ours``'s tree with its version folders merged three-way (git < 2.38)."""
+
+    def __init__(self, repo: Repo, base: str, ours: str, theirs: str, label: str) -> None:
+        super().__init__(repo, ours, label)
+        self.base, self.theirs = base, theirs
+
+    def _entries_below(self, rel: str) -> list[TreeEntry]:
+        base, ours, theirs = (
+            {e.path: e for e in self.repo.ls_tree(c, [rel] if rel else [])}
+            for c in (self.base, self.treeish, self.theirs)
+        )
+        merged = []
+        for path in sorted(set(base) | set(ours) | set(theirs)):
+            b, o, t = base.get(path), ours.get(path), theirs.get(path)
+            # git's rule per file: take the side that changed it; both changed: keep ours.
+            pick = o if _oid(t) == _oid(b) else t if _oid(o) == _oid(b) else o
+            if pick is not None:
+                merged.append(pick)
+        return merged
+
+    def is_dir(self, path: str) -> bool:
+        return super().is_dir(path) or CommitSource(self.repo, self.theirs, "").is_dir(path)
+
+
+def _oid(entry: TreeEntry | None) -> str | None:
+    return entry.oid if entry else None

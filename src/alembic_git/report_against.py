@@ -1,0 +1,122 @@
+"""Reports for ``check --against``: text, JSON and GitHub annotations of a merge forecast."""
+
+from __future__ import annotations
+
+import shlex
+from typing import Any
+
+from alembic_git.against import BOTH, Comparison, EnvComparison
+from alembic_git.report import command_line, head_record
+
+
+def fix_command(cmp: Comparison, ec: EnvComparison, cwd: str) -> str:
+    """The exact commands that fix the conflict, from this branch."""
+    merge_heads = command_line(ec.env, cwd, "merge-heads")
+    if cmp.fast_forward:
+        return merge_heads
+    return f"git merge {shlex.quote(cmp.target_ref)} && {merge_heads}"
+
+
+def _side(ec: EnvComparison, head: str) -> str:
+    origin = ec.origins.get(head)
+    if origin is None:
+        return ""
+    side = "on both sides" if origin.side == BOTH else origin.side
+    if origin.commit:
+        return f"{side}, added in {origin.commit[:10]}"
+    if origin.side != BOTH:
+        return f"{side}, uncommitted"
+    return side
+
+
+def env_text(cmp: Comparison, ec: EnvComparison, cwd: str) -> str:
+    what = f"merging {cmp.ours_label} into {cmp.target_ref}"
+    if ec.error:
+        return f"error: {ec.env.name}: {what}: {ec.error}"
+    lines = []
+    for problem in ec.problems:
+        lines.append(f"conflict: {ec.env.name}: {problem.message}")
+    merged = ec.merged
+    if merged is not None and merged.conflicts:
+        g = merged.graph
+        for c in merged.conflicts:
+            scope = f" under branch label {', '.join(c.labels)}" if c.labels else ""
+            target = f"{c.labels[0]}@head" if c.labels else "head"
+            lines.append(
+                f"conflict: {ec.env.name}: {what} gives {len(c.heads)} heads{scope} "
+                f"(`alembic upgrade {target}` would fail: multiple head revisions)"
+            )
+            width = max(len(h) for h in c.heads)
+            for h in c.heads:
+                f = g.revisions[h]
+                msg = f.message.splitlines()[0] if f.message else ""
+                lines.append(f"  {h:<{width}}  {msg}  [{_side(ec, h)}]  ({f.where})")
+            if c.fork_points:
+                forks = ", ".join(
+                    f"{p} ({g.revisions[p].message.splitlines()[0]})"
+                    if g.revisions[p].message
+                    else p
+                    for p in c.fork_points
+                )
+                lines.append(f"  they fork from {forks}")
+    if lines:
+        lines.append(f"fix: {fix_command(cmp, ec, cwd)}")
+        return "\n".join(lines)
+    assert merged is not None
+    heads = merged.graph.heads
+    state = f"one head ({heads[0]})" if len(heads) == 1 else f"{len(heads)} heads, one per label"
+    added = f", adds {len(ec.new_revisions)} revision(s)" if ec.new_revisions else ""
+    return f"ok: {ec.env.name}: {what} keeps {state}{added}"
+
+
+def comparison_text(cmp: Comparison, cwd: str) -> str:
+    header = f"target: {cmp.target_ref} ({cmp.target_how})"
+    return "\n".join([header, *(env_text(cmp, ec, cwd) for ec in cmp.envs)])
+
+
+def env_json(cmp: Comparison, ec: EnvComparison, cwd: str) -> dict[str, Any]:
+    data: dict[str, Any] = {"environment": ec.env.name, "status": ec.status}
+    if ec.error:
+        data["error"] = ec.error
+    data["new_revisions"] = ec.new_revisions
+    data["problems"] = [
+        {"kind": p.kind, "revision": p.revision, "message": p.message} for p in ec.problems
+    ]
+    if ec.merged is not None:
+        g = ec.merged.graph
+        heads = []
+        for h in g.heads:
+            record = head_record(g, h)
+            origin = ec.origins.get(h)
+            if origin is not None:
+                record["side"] = origin.side
+                record["commit"] = origin.commit
+            heads.append(record)
+        data["heads"] = heads
+        data["conflicts"] = [
+            {"heads": list(c.heads), "labels": list(c.labels), "fork_points": list(c.fork_points)}
+            for c in ec.merged.conflicts
+        ]
+    if ec.conflict:
+        data["fix"] = fix_command(cmp, ec, cwd)
+    return data
+
+
+def comparison_json(cmp: Comparison, cwd: str, many: bool) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "target": cmp.target_ref,
+        "target_sha": cmp.target_sha,
+        "target_chosen_by": cmp.target_how,
+        "ours": cmp.ours_label,
+        "ours_sha": cmp.ours,
+        "merge_base": cmp.merge_base,
+        "status": "conflict" if cmp.conflict else "error" if cmp.error else "ok",
+    }
+    envs = [env_json(cmp, ec, cwd) for ec in cmp.envs]
+    if many or len(envs) != 1:
+        data["environments"] = envs
+    else:
+        env = envs[0]
+        env.pop("status")
+        data.update(env)
+    return data
