@@ -45,11 +45,11 @@ class EnvComparison:
     env: Environment
     merged: EnvResult | None  # None when the merged graph cannot be built
     error: str | None = None
-    new_revisions: list[str] = field(default_factory=list)  # this branch adds, the target lacks
+    new_revisions: list[str] = field(default_factory=list)  # the merge adds to the target
     origins: dict[str, HeadOrigin] = field(default_factory=dict)
     problems: list[MergeProblem] = field(default_factory=list)
     target_graph: RevisionGraph | None = None
-    ours_graph: RevisionGraph | None = None
+    ours_graph: RevisionGraph | None = None  # read only when the merged graph is broken
 
     @property
     def conflict(self) -> bool:
@@ -183,89 +183,84 @@ class Comparer:
     ) -> EnvComparison:
         result = EnvComparison(env, None)
         try:
-            target = self.target_graph(env)
-            result.target_graph = target
-            result.ours_graph = ours_graph = self.ws.graph(ours_source, env)
+            target = result.target_graph = self.target_graph(env)
         except AlembicGitError as exc:
             result.error = str(exc)
             return result
-        result.new_revisions = [r for r in ours_graph.revisions if r not in target.revisions]
-        result.problems = _problems(env, ours_graph, target, conflicted, merged_source)
+        textual = _textual(env, conflicted, merged_source)
         try:
             graph = self.ws.graph(merged_source, env)
         except AlembicGitError as exc:
+            # Only now read this side alone: to tell a conflict the merge makes
+            # (the same id added on both sides) from a branch that is broken by itself.
+            result.problems = textual
+            try:
+                result.ours_graph = self.ws.graph(ours_source, env)
+            except AlembicGitError as own:
+                result.error = f"{ours_source.label} itself: {own}"
+                return result
+            result.problems += _same_id(result.ours_graph, target)
             if not result.problems:
                 result.error = str(exc)
             return result
+        result.problems = textual + _repointed(graph, target)
+        result.new_revisions = [r for r in graph.revisions if r not in target.revisions]
         result.merged = EnvResult.of(env, graph, self.strict)
+        new = set(result.new_revisions)
         for group in result.merged.conflicts:
             for head in group.heads:
-                result.origins[head] = self._origin(
-                    head, graph, ours_graph, target, ours, base, snapshot
-                )
+                path = graph.revisions[head].display
+                result.origins[head] = self._origin(head, path, head in new, ours, base, snapshot)
         return result
 
     def _origin(
-        self,
-        head: str,
-        graph: RevisionGraph,
-        ours_graph: RevisionGraph,
-        target: RevisionGraph,
-        ours: str,
-        base: str,
-        snapshot: bool,
+        self, head: str, path: str, ours_added: bool, ours: str, base: str, snapshot: bool
     ) -> HeadOrigin:
-        in_ours, in_target = head in ours_graph.revisions, head in target.revisions
-        if in_ours and in_target:
+        # The target has it; so does this branch if the file is in its tree.
+        if not ours_added and self.repo.cat().read(f"{ours}:{path}") is not None:
             return HeadOrigin(head, BOTH, None)
-        side_commit = ours if in_ours else self.target_sha
-        path = ours_graph.revisions[head].display if in_ours else target.revisions[head].display
+        side_commit = ours if ours_added else self.target_sha
         commit = self.repo.added_in(side_commit, path, since=base)
         if snapshot and commit == ours:
             commit = None  # added in the working tree, not committed yet
-        return HeadOrigin(head, THIS_BRANCH if in_ours else self.target_ref, commit)
+        return HeadOrigin(head, THIS_BRANCH if ours_added else self.target_ref, commit)
 
 
-def _problems(
-    env: Environment,
-    ours: RevisionGraph,
-    target: RevisionGraph,
-    conflicted: list[str],
-    merged_source: Source,
-) -> list[MergeProblem]:
-    problems = []
-    for rev, f in ours.revisions.items():
-        other = target.revisions.get(rev)
-        if other is None:
-            continue
-        if other.display != f.display and other.blob != f.blob:
-            problems.append(
-                MergeProblem(
-                    "same-id",
-                    rev,
-                    f"revision id {rev} is added on both sides in different files "
-                    f"({f.display} here, {other.display} on the target)",
-                )
-            )
-        elif other.down_revisions != f.down_revisions:
-            problems.append(
-                MergeProblem(
-                    "repointed",
-                    rev,
-                    f"revision {rev} has down_revision {_ids(f.down_revisions)} here but "
-                    f"{_ids(other.down_revisions)} on the target: "
-                    "a published revision was re-pointed",
-                )
-            )
-    folders = [merged_source.display(loc) + "/" for loc in env.version_locations]
-    for path in conflicted:
-        if any(path.startswith(folder) for folder in folders):
-            problems.append(
-                MergeProblem(
-                    "textual", None, f"git cannot merge {path} cleanly (both sides changed it)"
-                )
-            )
-    return problems
+def _same_id(ours: RevisionGraph, target: RevisionGraph) -> list[MergeProblem]:
+    return [
+        MergeProblem(
+            "same-id",
+            rev,
+            f"revision id {rev} is added on both sides in different files "
+            f"({f.display} here, {target.revisions[rev].display} on the target)",
+        )
+        for rev, f in ours.revisions.items()
+        if rev in target.revisions and target.revisions[rev].display != f.display
+    ]
+
+
+def _repointed(merged: RevisionGraph, target: RevisionGraph) -> list[MergeProblem]:
+    """Revisions the target has whose down_revision the merge would change."""
+    return [
+        MergeProblem(
+            "repointed",
+            rev,
+            f"revision {rev} has down_revision {_ids(f.down_revisions)} on this branch but "
+            f"{_ids(target.revisions[rev].down_revisions)} on the target: "
+            "a published revision was re-pointed",
+        )
+        for rev, f in merged.revisions.items()
+        if rev in target.revisions and target.revisions[rev].down_revisions != f.down_revisions
+    ]
+
+
+def _textual(env: Environment, conflicted: list[str], merged: Source) -> list[MergeProblem]:
+    folders = [merged.display(loc) + "/" for loc in env.version_locations]
+    return [
+        MergeProblem("textual", None, f"git cannot merge {path} cleanly (both sides changed it)")
+        for path in conflicted
+        if any(path.startswith(folder) for folder in folders)
+    ]
 
 
 def _ids(ids: tuple[str, ...]) -> str:

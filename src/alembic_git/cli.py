@@ -148,6 +148,19 @@ def graph(rev: str | None, fmt: str, around: tuple[str, ...], depth: int) -> Non
     _run(cmd.run, rev=rev, fmt=fmt, around=around, depth=depth)
 
 
+@cli.command()
+@click.option("--target", metavar="REF", help="The branch they merge into (default: origin's).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@click.argument("patterns", nargs=-1, metavar="[REF|PATTERN]...")
+def forecast(target: str | None, fmt: str, patterns: tuple[str, ...]) -> None:
+    """Which branches conflict with the target, and which pairs collide with each other."""
+    from alembic_git.commands import forecast as cmd
+
+    _run(cmd.run, target=target, patterns=patterns, fmt=fmt)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         # Without standalone mode click returns the code passed to ctx.exit.

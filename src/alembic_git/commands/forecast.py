@@ -1,0 +1,97 @@
+"""``alembic-git forecast``: every open branch against the target, and colliding pairs."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterable
+from typing import Any
+
+import click
+
+from alembic_git.against import Comparer
+from alembic_git.forecast import Forecast, candidate_refs, forecast
+from alembic_git.workspace import Workspace
+
+
+def run(ws: Workspace, target: str | None, patterns: tuple[str, ...], fmt: str) -> int:
+    repo = ws.require_repo()
+    comparer = Comparer(ws, target)
+    refs = candidate_refs(repo, patterns, comparer.target_sha, comparer.target_ref)
+    result = forecast(comparer, refs, _progress if _interactive(fmt) else iter)
+    if fmt == "json":
+        click.echo(json.dumps(to_json(result), indent=2))
+    else:
+        click.echo(to_text(result))
+    return result.exit_code
+
+
+def _interactive(fmt: str) -> bool:
+    return fmt == "text" and sys.stderr.isatty() and not os.environ.get("CI")
+
+
+def _progress(refs: Iterable[tuple[str, str]]) -> Iterable[tuple[str, str]]:
+    items = list(refs)
+    with click.progressbar(items, label="forecasting", file=sys.stderr) as bar:
+        yield from bar
+
+
+def to_json(f: Forecast) -> dict[str, Any]:
+    return {
+        "target": f.target,
+        "target_sha": f.target_sha,
+        "target_chosen_by": f.target_how,
+        "status": "ok" if f.exit_code == 0 else "conflict",
+        "branches": [
+            {
+                "ref": b.ref,
+                "sha": b.sha,
+                "status": b.status,
+                "new_revisions": b.new_revisions,
+                "heads": sorted({h for e in b.envs if e.merged for h in e.merged.graph.heads}),
+                "error": b.error or next((e.error for e in b.envs if e.error), None),
+                "problems": [p.message for e in b.envs for p in e.problems],
+            }
+            for b in f.branches
+        ],
+        "pairs": [
+            {
+                "refs": list(p.refs),
+                "environment": p.environment,
+                "heads": list(p.heads),
+                "attaches_to": list(p.attaches_to),
+            }
+            for p in f.pairs
+        ],
+    }
+
+
+def to_text(f: Forecast) -> str:
+    lines = [f"target: {f.target} ({f.target_how})"]
+    if not f.branches:
+        lines.append("no branches to forecast")
+        return "\n".join(lines)
+    width = max(len(b.ref) for b in f.branches)
+    for b in f.branches:
+        detail = ""
+        if b.status == "conflict":
+            heads = sorted(
+                {h for e in b.envs if e.merged for c in e.merged.conflicts for h in c.heads}
+            )
+            problems = [p.message for e in b.envs for p in e.problems]
+            detail = f"heads {', '.join(heads)}" if heads else "; ".join(problems)
+        elif b.status == "error":
+            detail = b.error or next((e.error or "" for e in b.envs if e.error), "")
+        elif b.new_revisions:
+            detail = f"adds {len(b.new_revisions)} revision(s)"
+        lines.append(f"  {b.ref:<{width}}  {b.status:<8}  {detail}".rstrip())
+    if f.pairs:
+        lines.append("branches that are fine alone but collide with each other:")
+        for p in f.pairs:
+            on = f" on {', '.join(p.attaches_to)}" if p.attaches_to else ""
+            lines.append(
+                f"  {p.refs[0]} + {p.refs[1]}: both add a head{on} ({p.heads[0]}, {p.heads[1]}); "
+                "whichever merges second must rebase: alembic-git merge-heads"
+            )
+    return "\n".join(lines)

@@ -1,0 +1,157 @@
+"""Which open branches collide with the target, and which collide with each other.
+
+A branch is checked against the target by the same simulated merge as
+``check --against``.  Pairs are found without merging every pair: two
+branches that are each fine alone collide when each adds a new head in the
+same conflict group (the same branch label, or both unlabelled) and neither
+branch contains the other's head.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from itertools import combinations
+
+from alembic_git.against import Comparer, EnvComparison
+from alembic_git.errors import AlembicGitError
+from alembic_git.git import Repo
+
+
+@dataclass
+class BranchForecast:
+    ref: str
+    sha: str
+    envs: list[EnvComparison] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def status(self) -> str:
+        if any(e.conflict for e in self.envs):
+            return "conflict"
+        if self.error or any(e.status == "error" for e in self.envs):
+            return "error"
+        return "ok"
+
+    @property
+    def new_revisions(self) -> list[str]:
+        return [r for e in self.envs for r in e.new_revisions]
+
+
+@dataclass(frozen=True)
+class PairCollision:
+    refs: tuple[str, str]
+    environment: str
+    heads: tuple[str, str]  # the new head each branch adds
+    attaches_to: tuple[str, ...]  # the target revisions both build on
+
+
+@dataclass
+class Forecast:
+    target: str
+    target_sha: str
+    target_how: str
+    branches: list[BranchForecast]
+    pairs: list[PairCollision]
+
+    @property
+    def exit_code(self) -> int:
+        bad = any(b.status != "ok" for b in self.branches) or self.pairs
+        return 1 if bad else 0
+
+
+def candidate_refs(
+    repo: Repo, patterns: Sequence[str], target_sha: str, target: str
+) -> list[tuple[str, str]]:
+    """(short name, sha) of the branches to forecast: the patterns', else every remote
+    branch, else every local branch; never the target itself."""
+    remote = [
+        (name.removeprefix("refs/remotes/"), sha)
+        for name, sha in repo.refs("refs/remotes/")
+        if not name.endswith("/HEAD")
+    ]
+    local = [(name.removeprefix("refs/heads/"), sha) for name, sha in repo.refs("refs/heads/")]
+    if patterns:
+        pool = remote + local
+        chosen = []
+        for pattern in patterns:
+            matched = [(n, s) for n, s in pool if fnmatch.fnmatchcase(n, pattern)]
+            if not matched:
+                sha = repo.resolve_commit(pattern)
+                if sha is None:
+                    raise AlembicGitError(
+                        f"{pattern!r} matches no branch and is not a commit",
+                        hint="list branches with git branch -a",
+                    )
+                matched = [(pattern, sha)]
+            chosen += [m for m in matched if m not in chosen]
+    else:
+        chosen = remote or local
+    return [(n, s) for n, s in chosen if n != target and s != target_sha]
+
+
+def _new_heads(env: EnvComparison) -> list[str]:
+    if env.merged is None:
+        return []
+    new = set(env.new_revisions)
+    return [h for h in env.merged.graph.heads if h in new]
+
+
+def find_pairs(branches: Iterable[BranchForecast]) -> list[PairCollision]:
+    ok = [b for b in branches if b.status == "ok"]
+    pairs = []
+    for a, b in combinations(ok, 2):
+        for ea, eb in zip(a.envs, b.envs, strict=True):
+            a_revs, b_revs = set(ea.new_revisions), set(eb.new_revisions)
+            collision = _colliding_heads(ea, eb, a_revs, b_revs)
+            if collision is None:
+                continue
+            ha, hb = collision
+            attach = tuple(sorted(_attachments(ea) & _attachments(eb)))
+            pairs.append(PairCollision((a.ref, b.ref), ea.env.name, (ha, hb), attach))
+    return pairs
+
+
+def _attachments(env: EnvComparison) -> set[str]:
+    """The target's revisions that this branch's new revisions build on."""
+    assert env.merged is not None and env.target_graph is not None
+    revisions, target = env.merged.graph.revisions, env.target_graph.revisions
+    return {p for r in env.new_revisions for p in revisions[r].down_revisions if p in target}
+
+
+def _colliding_heads(
+    ea: EnvComparison, eb: EnvComparison, a_revs: set[str], b_revs: set[str]
+) -> tuple[str, str] | None:
+    assert ea.merged is not None and eb.merged is not None
+    for ha in _new_heads(ea):
+        la = ea.merged.graph.labels[ha]
+        for hb in _new_heads(eb):
+            if ha == hb or ha in b_revs or hb in a_revs:
+                continue  # one branch contains the other's head: they stack
+            lb = eb.merged.graph.labels[hb]
+            if (not la and not lb) or (la & lb):
+                return ha, hb
+    return None
+
+
+def forecast(
+    comparer: Comparer,
+    refs: Sequence[tuple[str, str]],
+    progress: Callable[[Iterable[tuple[str, str]]], Iterable[tuple[str, str]]] = iter,
+) -> Forecast:
+    branches = []
+    for ref, sha in progress(refs):
+        b = BranchForecast(ref, sha)
+        try:
+            b.envs = comparer.compare(sha, ref).envs
+        except AlembicGitError as exc:
+            b.error = str(exc)
+        branches.append(b)
+    return Forecast(
+        comparer.target_ref,
+        comparer.target_sha,
+        comparer.target_how,
+        branches,
+        find_pairs(branches),
+    )
