@@ -91,6 +91,7 @@ class Comparer:
         target: str | None,
         envs: list[Environment] | None = None,
         strict: bool = False,
+        merge_tree: bool | None = None,
     ) -> None:
         self.ws = ws
         self.strict = strict
@@ -109,6 +110,10 @@ class Comparer:
         self.target_source = ws.commit(sha, f"{target}")
         self.envs = envs if envs is not None else ws.environments(self.target_source)
         self._target_graphs: dict[str, RevisionGraph | AlembicGitError] = {}
+        # git merge-tree --write-tree needs git 2.38; older gits merge the version folders here.
+        self.merge_tree = (
+            merge_tree if merge_tree is not None else self.repo.git_version() >= _MERGE_TREE_GIT
+        )
 
     def target_graph(self, env: Environment) -> RevisionGraph:
         if env.name not in self._target_graphs:
@@ -142,7 +147,7 @@ class Comparer:
             merged_source: Source = CommitSource(self.repo, ours, f"{ours_label}")
         elif already_in:
             merged_source = self.target_source
-        elif self.repo.git_version() >= _MERGE_TREE_GIT:
+        elif self.merge_tree:
             tree, conflicted = self.repo.merge_tree_conflicts(ours, self.target_sha)
             merged_source = CommitSource(
                 self.repo, tree, f"{ours_label} merged into {self.target_ref}"

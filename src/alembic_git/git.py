@@ -299,13 +299,37 @@ class Repo:
         return entries
 
     def added_in(self, rev: str, path: str, since: str | None = None) -> str | None:
-        """The commit that added ``path`` on ``rev``'s history (following renames)."""
+        """The commit that added ``path`` on ``rev``'s history, following renames.
+
+        Not ``git log --follow``: revision files share so much boilerplate that
+        its similarity guess calls a new file a copy of an old one.  Renames are
+        traced inside the file's folder with git's rename detection instead.
+        """
         spec = f"{since}..{rev}" if since else rev
-        proc = self.git(
-            "log", "--diff-filter=A", "--follow", "--format=%H", spec, "--", path, ok_codes=(0, 128)
+        folder = path.rsplit("/", 1)[0] if "/" in path else "."
+        out = self.out(
+            "-c",
+            "core.quotePath=false",
+            "log",
+            "-M",
+            "--diff-filter=AR",
+            "--format=commit %H",
+            "--name-status",
+            spec,
+            "--",
+            folder,
         )
-        commits = proc.stdout.decode().split()
-        return commits[-1] if commits else None
+        current, commit = path, ""
+        for line in out.splitlines():
+            if line.startswith("commit "):
+                commit = line[7:]
+                continue
+            parts = line.split("\t")
+            if parts[0] == "A" and len(parts) == 2 and parts[1] == current:
+                return commit
+            if parts[0].startswith("R") and len(parts) == 3 and parts[2] == current:
+                current = parts[1]
+        return None
 
     def commit_time(self, rev: str) -> int:
         return int(self.out("log", "-1", "--format=%ct", rev))
@@ -330,6 +354,59 @@ class Repo:
                 i += 1  # the rename's source path follows
             dirty.append(path)
         return dirty
+
+    # -- merge-heads: the state of a merge or rebase in progress ----------
+    def merge_heads(self) -> list[str]:
+        """The commits being merged (``MERGE_HEAD``; several for an octopus), else []."""
+        path = self.git_dir / "MERGE_HEAD"
+        if not path.exists():
+            return []
+        shas = []
+        for line in path.read_text(encoding="ascii", errors="replace").split():
+            sha = self.resolve_commit(line)
+            if sha is None:  # never read a broken MERGE_HEAD as "no merge in progress"
+                raise GitError(f"{path} names {line!r}, which is not a commit")
+            shas.append(sha)
+        return shas
+
+    def rebase_onto(self) -> str | None:
+        """The commit a rebase in progress replays onto (rebase-merge or rebase-apply)."""
+        for folder in ("rebase-merge", "rebase-apply"):
+            path = self.git_dir / folder / "onto"
+            if path.exists():
+                name = path.read_text(encoding="ascii", errors="replace").strip()
+                sha = self.resolve_commit(name)
+                if sha is None:
+                    raise GitError(f"{path} names {name!r}, which is not a commit")
+                return sha
+        return None
+
+    def added_order(self, rev: str, paths: Sequence[str]) -> dict[str, int]:
+        """For each of ``paths`` added on ``rev``'s history: the rank of the commit that
+        added it, oldest first (topological order); paths never committed are absent."""
+        if not paths:
+            return {}
+        proc = self.git(
+            "log", "--topo-order", "--reverse", "--diff-filter=A", "--name-only", "-z",
+            "--format=%x01%H", rev, "--", *paths, ok_codes=(0, 128),
+        )  # fmt: skip
+        ranks: dict[str, int] = {}
+        for rank, record in enumerate(proc.stdout.split(b"\x01")[1:]):
+            for raw in record.split(b"\0")[1:]:
+                path = raw.lstrip(b"\n").decode("utf-8", "surrogateescape")
+                if path:
+                    ranks.setdefault(path, rank)
+        return ranks
+
+    def modified_paths(self, paths: Sequence[str]) -> list[str]:
+        """Which of ``paths`` exist in HEAD and differ from it (staged or not); untracked
+        and newly added files are not listed."""
+        if not paths or self.resolve_commit("HEAD") is None:
+            return []
+        out = self.git(
+            "diff", "--name-only", "-z", "--no-renames", "--diff-filter=MT", "HEAD", "--", *paths
+        ).stdout
+        return [p.decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p]
 
     # -- objects ----------------------------------------------------------
     def cat(self) -> CatFile:
