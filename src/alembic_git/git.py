@@ -383,12 +383,13 @@ class Repo:
 
     def added_order(self, rev: str, paths: Sequence[str]) -> dict[str, int]:
         """For each of ``paths`` added on ``rev``'s history: the rank of the commit that
-        added it, oldest first (topological order); paths never committed are absent."""
+        added it under that name, oldest first (topological order); paths never
+        committed are absent.  No rename detection: a renamed file counts from its rename."""
         if not paths:
             return {}
         proc = self.git(
-            "log", "--topo-order", "--reverse", "--diff-filter=A", "--name-only", "-z",
-            "--format=%x01%H", rev, "--", *paths, ok_codes=(0, 128),
+            "log", "--topo-order", "--reverse", "--no-renames", "--diff-filter=A", "--name-only",
+            "-z", "--format=%x01%H", rev, "--", *paths, ok_codes=(0, 128),
         )  # fmt: skip
         ranks: dict[str, int] = {}
         for rank, record in enumerate(proc.stdout.split(b"\x01")[1:]):
