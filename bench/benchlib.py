@@ -13,7 +13,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -174,7 +173,9 @@ def pick_branch(summary: dict[str, Any], wanted: str | None, kind: str = "tip") 
 
 def alembic_git_failed(tool: Tool, exc: timing.CommandFailed) -> str:
     """The one message for 'the alembic-git side could not be measured'."""
-    if not tool.found or exc.returncode is None:
+    if exc.returncode is None and tool.how.startswith("--"):
+        why = f"{exc.describe()} (check --alembic-git)"
+    elif not tool.found or exc.returncode is None:
         why = ("alembic-git is not installed: no 'alembic-git' script beside "
                f"{sys.executable}, none on PATH, and no importable alembic_git.__main__ "
                "(install it with `pip install -e .`, or pass --alembic-git CMD)")
@@ -185,19 +186,20 @@ def alembic_git_failed(tool: Tool, exc: timing.CommandFailed) -> str:
 
 def compare_or_explain(label: str, cmd_a: list[str], cmd_b: list[str], cwd: Path,
                        args: argparse.Namespace, agit: Tool, *, names: tuple[str, str],
-                       env: dict[str, str], **kw: Any) -> timing.Comparison:
+                       env: dict[str, str], fatal: bool = True,
+                       **kw: Any) -> timing.Comparison | None:
     """``timing.compare``; if the alembic-git side (B) fails, time A alone,
     print its median, print one clear error and exit 1.  A failure of A exits 1
-    with its command and output."""
+    with its command and output.  With ``fatal=False`` an alembic-git failure
+    returns None instead of exiting."""
     try:
         return timing.compare(label, cmd_a, cmd_b, cwd, args.rounds, names=names,
-                              env=env, progress=True, **kw)
+                              env=env, progress=sys.stderr.isatty(), **kw)
     except timing.CommandFailed as exc:
         if exc.side != names[1]:
             sys.stderr.write(f"\nERROR: {exc.describe()}\n")
             raise SystemExit(1) from None
         kw.pop("ok_codes_b", None)
-        kw.pop("stdin", None)
         ok_a = kw.pop("ok_codes_a", (0,))
         m = timing.measure(names[0], cmd_a, cwd, args.rounds, env=env, ok_codes=ok_a,
                            warmup=0, **kw)
@@ -205,7 +207,9 @@ def compare_or_explain(label: str, cmd_a: list[str], cmd_b: list[str], cwd: Path
         print(f"\n{label}: {names[0]} `{shlex.join(m.cmd)}`: median "
               f"{m.median * 1000:,.0f} ms over {args.rounds} warm runs ({runs})")
         sys.stderr.write(alembic_git_failed(agit, exc))
-        raise SystemExit(1) from None
+        if fatal:
+            raise SystemExit(1) from None
+        return None
 
 
 def goal_line(text: str, met: bool) -> str:

@@ -18,7 +18,8 @@ Library use::
 Command line::
 
     python bench/timing.py --cwd REPO --a "alembic heads" --b "alembic-git heads" \\
-        [--label heads] [--rounds 7] [--stdin FILE] [--json out.json]
+        [--label heads] [--names alembic alembic-git] [--rounds 7] \\
+        [--stdin FILE] [--json out.json]
 
 ``PYTHONDONTWRITEBYTECODE`` is removed from the children's environment, so the
 warm-up leaves compiled bytecode behind as it would on a developer's machine.
@@ -224,7 +225,7 @@ def format_table(results: Sequence[Comparison]) -> str:
     lines = []
     for k, row in enumerate(rows):
         cells = [c.rjust(w) if i in right else c.ljust(w)
-                 for i, (c, w) in enumerate(zip(row, widths))]
+                 for i, (c, w) in enumerate(zip(row, widths, strict=True))]
         lines.append("  ".join(cells).rstrip())
         if k == 0:
             lines.append("  ".join("-" * w for w in widths))
@@ -280,6 +281,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--b", required=True, help="command B, one shell-quoted string")
     parser.add_argument("--cwd", default=".", help="folder to run both in")
     parser.add_argument("--label", default="A vs B")
+    parser.add_argument("--names", nargs=2, metavar=("NAME_A", "NAME_B"), default=("A", "B"),
+                        help="names of the two sides in the table")
     parser.add_argument("--rounds", type=int, default=7, help="timed rounds (default 7)")
     parser.add_argument("--stdin", type=Path, default=None,
                         help="file whose contents are fed to both commands")
@@ -289,7 +292,8 @@ def main(argv: list[str] | None = None) -> int:
     stdin = args.stdin.read_bytes() if args.stdin else None
     try:
         result = compare(args.label, shlex.split(args.a), shlex.split(args.b), args.cwd,
-                         args.rounds, stdin, progress=True)
+                         args.rounds, stdin, names=(args.names[0], args.names[1]),
+                         progress=sys.stderr.isatty())
     except CommandFailed as exc:
         print(f"timing.py: {exc.describe()}", file=sys.stderr)
         return 1
