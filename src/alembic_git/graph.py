@@ -108,10 +108,12 @@ class RevisionGraph:
         )
 
     def _check_cycles(self) -> None:
-        for kind, parents_of in (
-            ("down_revision", lambda r: self.revisions[r].down_revisions),
-            ("down_revision/depends_on", self.all_parents),
-        ):
+        checks: list[tuple[str, Any]] = [
+            ("down_revision", lambda r: self.revisions[r].down_revisions)
+        ]
+        if any(self.dependencies.values()):  # otherwise the second walk is the first again
+            checks.append(("down_revision/depends_on", self.all_parents))
+        for kind, parents_of in checks:
             cycle = _find_cycle(self.revisions, parents_of)
             if cycle:
                 first = self.revisions[cycle[0]]

@@ -122,13 +122,17 @@ def _as_ids(value: object, what: str, display: str, assignment: Assignment) -> t
 
 def locate_revision_files(source: Source, env: Environment) -> list[tuple[str, str | None]]:
     """Every revision file of the environment, in Alembic's load order, without duplicates."""
+    folders = [f for f in env.version_locations if source.is_dir(f)]  # Alembic skips missing
+    listings = [source.revision_files(folder, env.recursive) for folder in folders]
+    if len(listings) == 1:
+        return listings[0]
+    # Overlapping locations list a file twice; Alembic loads it once (by real path).
     seen: set[str] = set()
     found = []
-    for folder in env.version_locations:
-        if not source.is_dir(folder):
-            continue  # Alembic skips version locations that do not exist
-        for path, oid in source.revision_files(folder, env.recursive):
-            real = os.path.realpath(path) if oid is None else path
+    for folder, listing in zip(folders, listings, strict=True):
+        real_folder = os.path.realpath(folder) if listing and listing[0][1] is None else folder
+        for path, oid in listing:
+            real = real_folder + path[len(folder) :]
             if real not in seen:
                 seen.add(real)
                 found.append((path, oid))

@@ -68,6 +68,8 @@ class ParsedFile:
 def decode_source(data: bytes) -> tuple[str, str, bool]:
     """(text, encoding, had BOM) as Python would decode this source file."""
     bom = data.startswith(codecs.BOM_UTF8)
+    if not bom and b"coding" not in data[:400]:
+        return data.decode("utf-8"), "utf-8", False  # the common case, without tokenize
     encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     if encoding == "utf-8-sig":
         encoding = "utf-8"
@@ -80,17 +82,40 @@ def encode_source(text: str, encoding: str, bom: bool) -> bytes:
 
 
 class _Offsets:
-    """Turn ast's (line, UTF-8 byte column) positions into character offsets."""
+    """Turn ast's (line, UTF-8 byte column) positions into character offsets.
+
+    Line starts are found lazily: the assignments we need sit near the top of
+    the file, so most of a long file is never scanned.
+    """
 
     def __init__(self, text: str) -> None:
         self.text = text
+        self.ascii = text.isascii()  # then byte columns are character columns
         self.starts = [0]
-        for m in _LINE_BREAK.finditer(text):
+        self._lines = _LINE_BREAK.finditer(text)
+
+    def start(self, line: int) -> int:
+        """Offset of the first character of ``line`` (1-based); past the end: len(text)."""
+        while len(self.starts) < line:
+            m = next(self._lines, None)
+            if m is None:
+                return len(self.text)
             self.starts.append(m.end())
+        return self.starts[line - 1]
+
+    def line_of(self, offset: int) -> int:
+        while self.starts[-1] <= offset:
+            m = next(self._lines, None)
+            if m is None:
+                break
+            self.starts.append(m.end())
+        return bisect.bisect_right(self.starts, offset)
 
     def at(self, line: int, col: int) -> int:
-        start = self.starts[line - 1]
-        end = self.starts[line] if line < len(self.starts) else len(self.text)
+        start = self.start(line)
+        if self.ascii:
+            return start + col
+        end = self.start(line + 1)
         prefix = self.text[start:end].encode("utf-8")[:col]
         return start + len(prefix.decode("utf-8", "ignore"))
 
@@ -249,7 +274,7 @@ def _docstring(
     match = _REVISES.search(offsets.text, start, end)
     if match is None:
         return doc, None, None
-    line = bisect.bisect_right(offsets.starts, match.start(2))
+    line = offsets.line_of(match.start(2))
     return doc, (match.start(2), match.end(2)), line
 
 

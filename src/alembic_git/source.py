@@ -62,6 +62,8 @@ class Source(ABC):
 
     def display(self, path: str) -> str:
         """``path`` relative to the root, as messages show it."""
+        if path.startswith(self.root + "/"):
+            return path[len(self.root) + 1 :]
         rel = os.path.relpath(path, self.root).replace(os.sep, "/")
         return path if rel.startswith("../") else rel
 
