@@ -27,6 +27,7 @@ else:  # pragma: no cover - exercised on 3.10 only
 DEFAULT_FILE_TEMPLATE = "%(rev)s_%(slug)s"
 _SEPARATORS = {"space": " ", "newline": "\n", "os": os.pathsep, ":": ":", ";": ";"}
 _LEGACY_SPLIT = re.compile(r", *|(?: +)")
+_LEGACY_SPLIT_SYS_PATH = re.compile(r", *|(?: +)|\:")  # prepend_sys_path also splits on ':'
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,8 @@ class _Settings:
                 self.ini_get("version_path_separator") if key == "version_locations" else None
             )
             if sep_name is None:
-                return [p for p in _LEGACY_SPLIT.split(raw) if p]
+                legacy = _LEGACY_SPLIT if key == "version_locations" else _LEGACY_SPLIT_SYS_PATH
+                return [p for p in legacy.split(raw) if p]
             if sep_name not in _SEPARATORS:
                 raise AlembicGitError(
                     f"{sep_name!r} is not a valid path_separator; expected "
@@ -181,8 +183,7 @@ def locate_config(
     """(ini, pyproject) as Alembic's command line picks them, searching upward to the root."""
     toml: str | None = None
     ini: str | None = None
-    names = list(explicit) or ([env_config] if env_config else [])
-    for name in names:
+    for name in explicit:
         path = norm(os.path.join(cwd, name))
         if os.path.basename(name) == "pyproject.toml":
             if toml is not None:
@@ -192,15 +193,30 @@ def locate_config(
             if ini is not None:
                 raise AlembicGitError("only one ini file may be given with -c")
             ini = path
-    if names:
-        for path in (p for p in (ini, toml) if p is not None):
+    if explicit or env_config:
+        # Alembic (CommandLine._inis_from_config): a file the options do not
+        # name falls back to ALEMBIC_CONFIG if that names its kind, else to
+        # alembic.ini / pyproject.toml in the current folder, read if present.
+        # So ``-c pyproject.toml`` still reads ./alembic.ini, whose keys win.
+        env_is_toml = env_config is not None and os.path.basename(env_config) == "pyproject.toml"
+        named = [p for p in (ini, toml) if p is not None]
+        if env_config and ini is None and not env_is_toml:
+            ini = norm(os.path.join(cwd, env_config))
+            named.append(ini)
+        if env_config and toml is None and env_is_toml:
+            toml = norm(os.path.join(cwd, env_config))
+            named.append(toml)
+        for path in named:
             if source.read(path) is None:
                 raise AlembicGitError(
                     f"config file not found in {source.label}",
                     path=source.display(path),
                     hint="check the -c/--config path or ALEMBIC_CONFIG",
                 )
-        if toml is None and ini is not None:
+        if ini is None:
+            default = norm(os.path.join(cwd, "alembic.ini"))
+            ini = default if source.read(default) is not None else None
+        if toml is None:
             default = norm(os.path.join(cwd, "pyproject.toml"))
             toml = default if _has_tool_alembic(source, default) else None
         return ini, toml
