@@ -41,7 +41,7 @@ def test_multi_line_tuple_with_comments_keeps_its_shape() -> None:
         b'"""m\r\n\r\nRevision ID: ccc333\r\nRevises: aaa111\r\n"""\r\n'
         b"revision = 'ccc333'\r\n"
         b"down_revision = (  # the parent\r\n"
-        b"    \"aaa111\",  # keep me\r\n"
+        b'    "aaa111",  # keep me\r\n'
         b")\r\n"
         b"branch_labels = None\r\n"
     )
@@ -82,7 +82,7 @@ def test_latin1_file_with_bom_less_coding_line_keeps_its_bytes() -> None:
 
 
 def test_utf8_bom_and_non_ascii_before_the_value() -> None:
-    data = "\ufeff\"\"\"\u00fcber \u2603\n\nRevises: aaa111\n\"\"\"\nrevision = 'ccc333'\n".encode()
+    data = '\ufeff"""\u00fcber \u2603\n\nRevises: aaa111\n"""\nrevision = \'ccc333\'\n'.encode()
     data += "x = '\u2603'; down_revision = 'aaa111'\n".encode()
     assert _rebase(data) == data.replace(b"aaa111", b"bbb222")
 

@@ -161,6 +161,46 @@ def forecast(target: str | None, fmt: str, patterns: tuple[str, ...]) -> None:
     _run(cmd.run, target=target, patterns=patterns, fmt=fmt)
 
 
+@cli.command("merge-heads")
+@click.option(
+    "--strategy",
+    type=click.Choice(["auto", "merge", "rebase"]),
+    default="auto",
+    show_default=True,
+    help="merge: one merge revision per group; rebase: move this branch's unpublished "
+    "revisions on top; auto: rebase when nothing to move is published, else merge.",
+)
+@click.option(
+    "--onto",
+    metavar="REF",
+    help="The target (default: MERGE_HEAD, a rebase's onto, else the default branch).",
+)
+@click.option("-m", "--message", help="Message of the merge revision (default names the heads).")
+@click.option("--rev-id", metavar="ID", help="Revision id of the merge revision.")
+@click.option("--dry-run", is_flag=True, help="Show the diff or the new file; write nothing.")
+@click.option("--force", is_flag=True, help="Rewrite files even if they have uncommitted changes.")
+def merge_heads(
+    strategy: str,
+    onto: str | None,
+    message: str | None,
+    rev_id: str | None,
+    dry_run: bool,
+    force: bool,
+) -> None:
+    """Join conflicting heads in the working tree: a merge revision, or a rebase."""
+    from alembic_git.commands import merge_heads as cmd
+
+    _run(
+        cmd.run,
+        strategy=strategy,
+        onto=onto,
+        message=message,
+        rev_id=rev_id,
+        dry_run=dry_run,
+        force=force,
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         # Without standalone mode click returns the code passed to ctx.exit.

@@ -78,7 +78,8 @@ def find_targets(repo: Repo | None, onto: str | None) -> Targets:
     else:
         return Targets((), (), state, missing)
     published: list[Ref] = []
-    if default is not None and default[0] not in {r.ref for r in refs}:
+    onto_commits = {repo.resolve_commit(r.ref) for r in refs}
+    if default is not None and repo.resolve_commit(default[0]) not in onto_commits:
         published.append(Ref(default[0], default[0]))
     branch = repo.current_branch()
     if branch is not None and repo.resolve_commit("HEAD") is not None:

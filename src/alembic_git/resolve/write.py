@@ -125,5 +125,5 @@ def write_verified(changes: Sequence[Change], verify: Callable[[], list[str]]) -
             f"verification failed after writing: {problems[0]}"
             + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else "")
             + "; every file was restored",
-            hint="nothing changed on disk; report this if the files look right",
+            hint="nothing changed on disk",
         )

@@ -1,0 +1,247 @@
+"""``alembic-git merge-heads``: one head per label group again, by a merge revision or a rebase.
+
+Everything is planned and checked before the first byte is written: the
+strategy of every group, the rewritten bytes, the new merge file, uncommitted
+changes.  Then all files are written atomically, the graph is read again, and
+if any resolved group does not have its single head, every file is restored.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import click
+
+from alembic_git.analysis import ConflictGroup, conflict_groups
+from alembic_git.config import Environment
+from alembic_git.errors import AlembicGitError
+from alembic_git.graph import RevisionGraph
+from alembic_git.resolve.merge import MergeFile, check_rev_id, render_merge
+from alembic_git.resolve.plan import GroupPlan, Sides, decide, duplicate_merge
+from alembic_git.resolve.rebase import rebase_file, unified_diff
+from alembic_git.resolve.sides import Targets, find_targets, sides_for
+from alembic_git.resolve.write import Change, write_verified
+from alembic_git.workspace import Workspace
+
+#: An extra check of each environment's graph as read back after writing; it returns
+#: problems (any problem rolls every file back).  For callers of the Python API.
+Verifier = Callable[[Environment, RevisionGraph], Sequence[str]]
+
+
+@dataclass
+class EnvWork:
+    env: Environment
+    graph: RevisionGraph
+    plans: list[GroupPlan]
+    sides: Sides | None
+    changes: list[Change] = field(default_factory=list)
+    merges: list[MergeFile] = field(default_factory=list)
+    lines: list[tuple[str, Change | None]] = field(default_factory=list)  # (text, its change)
+
+
+def _group_title(env: Environment, graph: RevisionGraph, group: ConflictGroup) -> str:
+    under = f" under label {', '.join(map(repr, group.labels))}" if group.labels else ""
+    fork = ""
+    if group.fork_points:
+        f = group.fork_points
+        fork = f" (they fork from {', '.join(f)})"
+    return f"{env.name}: {len(group.heads)} heads{under}: {', '.join(group.heads)}{fork}"
+
+
+def _strategy_line(plan: GroupPlan, asked: str) -> str:
+    how = "auto" if asked == "auto" else f"--strategy {asked}"
+    return f"  {plan.strategy} ({how}): {plan.reason}"
+
+
+def _rel(ws: Workspace, path: str) -> str:
+    return os.path.relpath(path, ws.cwd).replace(os.sep, "/")
+
+
+def _rebase_changes(work: EnvWork, plan: GroupPlan) -> None:
+    assert plan.rebase is not None
+    for move in plan.rebase.moves:
+        f = work.graph.revisions[move.revision]
+        with open(f.path, "rb") as fh:
+            data = fh.read()
+        new = rebase_file(data, f.display, move.revision, move.old, move.new)
+        change = Change(f.path, f.display, data, new)
+        work.changes.append(change)
+        old = ", ".join(move.old) or "None"
+        work.lines.append((f"rewrite {f.display}: down_revision {old} -> {move.new}", change))
+
+
+def _merge_change(
+    ws: Workspace, work: EnvWork, plan: GroupPlan, message: str | None, rev_id: str | None
+) -> None:
+    heads = plan.group.heads
+    duplicate = duplicate_merge(work.graph, heads, work.sides)
+    if duplicate is not None:
+        raise AlembicGitError(
+            f"{work.env.name}: not writing a second merge revision: {duplicate}",
+            hint="nothing was written",
+        )
+    taken = set(work.graph.revisions) | {m.revision for m in work.merges}
+    merge = render_merge(work.env, work.graph, heads, message, rev_id, taken)
+    work.merges.append(merge)
+    display = ws.worktree().display(merge.path)
+    change = Change(merge.path, display, None, merge.data)
+    work.changes.append(change)
+    text = f"write {display}: merge revision {merge.revision} of {', '.join(heads)}"
+    work.lines.append((text, change))
+
+
+def _check_dirty(ws: Workspace, works: list[EnvWork], force: bool) -> None:
+    repo = ws.repo
+    if force or repo is None or repo.toplevel is None:
+        return
+    existing = {c.path: c.display for w in works for c in w.changes if c.old is not None}
+    rel = {os.path.relpath(p, repo.toplevel).replace(os.sep, "/"): d for p, d in existing.items()}
+    modified = repo.modified_paths(sorted(rel))
+    if modified:
+        shown = rel.get(modified[0], modified[0])
+        more = f" (and {len(modified) - 1} more)" if len(modified) > 1 else ""
+        raise AlembicGitError(
+            f"{shown} has uncommitted changes{more}; not rewriting it",
+            hint="commit or stash them first, or pass --force (nothing was written)",
+        )
+
+
+def _verify(ws: Workspace, works: list[EnvWork], verifier: Verifier | None) -> list[str]:
+    problems: list[str] = []
+    source = ws.worktree()
+    for work in works:
+        graph = ws.graph(source, work.env)
+        for plan in work.plans:
+            for move in plan.rebase.moves if plan.rebase else ():
+                got = graph.revisions[move.revision].down_revisions
+                if got != (move.new,):
+                    problems.append(f"{move.revision} has down_revision {got}, not {move.new}")
+        for merge in work.merges:
+            f = graph.revisions.get(merge.revision)
+            if f is None or set(f.down_revisions) != set(merge.parents):
+                found = "missing" if f is None else ", ".join(f.down_revisions) or "None"
+                problems.append(
+                    f"merge revision {merge.revision} should join {', '.join(merge.parents)} "
+                    f"but its down_revision reads {found} (check the script.py.mako)"
+                )
+        for group in conflict_groups(graph):
+            problems.append(f"{work.env.name} still has heads {', '.join(group.heads)}")
+        if verifier is not None:
+            problems.extend(verifier(work.env, graph))
+        work.graph = graph
+    return problems
+
+
+def _next_steps(ws: Workspace, works: list[EnvWork], targets: Targets | None) -> list[str]:
+    paths = [_rel(ws, c.path) for w in works for c in w.changes]
+    steps = [shlex.join(["git", "add", *paths])]
+    state = targets.state if targets is not None else None
+    if state == "merge":
+        steps.append("git commit (to conclude the merge)")
+    elif state == "rebase":
+        steps.append("git rebase --continue (once any conflict is resolved)")
+    for w in works:
+        alembic = ["alembic"]
+        if w.env.config_file is not None and _rel(ws, w.env.config_file) != "alembic.ini":
+            alembic += ["-c", _rel(ws, w.env.config_file)]
+        if w.env.section != "alembic":
+            alembic += ["-n", w.env.section]
+        steps.append(shlex.join([*alembic, "upgrade", "head"]))
+    return [f"next: {' && '.join(steps[:1])}", *(f"then: {s}" for s in dict.fromkeys(steps[1:]))]
+
+
+def run(
+    ws: Workspace,
+    strategy: str = "auto",
+    onto: str | None = None,
+    message: str | None = None,
+    rev_id: str | None = None,
+    dry_run: bool = False,
+    force: bool = False,
+    verifier: Verifier | None = None,
+) -> int:
+    source = ws.worktree()
+    works: list[EnvWork] = []
+    targets: Targets | None = None
+    for env in ws.environments(source):
+        graph = ws.graph(source, env)
+        groups = conflict_groups(graph)
+        if not groups:
+            heads = ", ".join(graph.heads) or "no revisions"
+            click.echo(f"ok: {env.name}: one head per label group ({heads}); nothing to do")
+            continue
+        if targets is None:
+            targets = find_targets(ws.repo, onto)
+        sides = sides_for(ws, env, targets)
+        rank: dict[str, int] = {}
+        repo = ws.repo
+        if sides is not None and repo is not None and repo.toplevel is not None:
+            ours = {
+                os.path.relpath(f.path, repo.toplevel).replace(os.sep, "/"): rev
+                for rev, f in graph.revisions.items()
+                if rev not in sides.onto_revisions
+            }
+            rank = {ours[p]: r for p, r in repo.added_order("HEAD", sorted(ours)).items()}
+        plans = [decide(graph, g, strategy, sides, targets.missing, rank) for g in groups]
+        works.append(EnvWork(env, graph, plans, sides))
+    if not works:
+        return 0
+    merge_count = sum(p.strategy == "merge" for w in works for p in w.plans)
+    if rev_id is not None:
+        if merge_count > 1:
+            raise AlembicGitError(
+                f"--rev-id names one revision, but {merge_count} merge revisions are needed",
+                hint="leave --rev-id out, or select one environment with -c",
+            )
+        for w in works:
+            if any(p.strategy == "merge" for p in w.plans):
+                check_rev_id(rev_id, w.graph.revisions)
+    for w in works:
+        for plan in w.plans:
+            w.lines.append((_group_title(w.env, w.graph, plan.group), None))
+            w.lines.append((_strategy_line(plan, strategy), None))
+            if plan.strategy == "rebase":
+                _rebase_changes(w, plan)
+            else:
+                _merge_change(ws, w, plan, message, rev_id)
+    _check_dirty(ws, works, force)
+    if dry_run:
+        return _show_dry_run(works, rev_id, merge_count)
+    changes = [c for w in works for c in w.changes]
+    write_verified(changes, lambda: _verify(ws, works, verifier))
+    for w in works:
+        for text, change in w.lines:
+            click.echo(text if change is None else f"  {_past(text)}")
+        click.echo(f"{w.env.name}: one head per label group now: {', '.join(w.graph.heads)}")
+    if rev_id is not None and merge_count == 0:
+        click.echo("note: --rev-id was not used (no merge revision was written)")
+    for line in _next_steps(ws, works, targets):
+        click.echo(line)
+    return 0
+
+
+def _past(text: str) -> str:
+    verb, rest = text.split(" ", 1)
+    return f"{'rewrote' if verb == 'rewrite' else 'wrote'} {rest}"
+
+
+def _show_dry_run(works: list[EnvWork], rev_id: str | None, merges: int) -> int:
+    for w in works:
+        for text, change in w.lines:
+            if change is None:
+                click.echo(text)
+            elif change.old is None:
+                click.echo(f"  would {text}")
+                lines = change.new.decode("utf-8", "replace").splitlines(keepends=True)
+                click.echo(f"--- /dev/null\n+++ b/{change.display}\n@@ -0,0 +1,{len(lines)} @@")
+                click.echo("".join(f"+{ln}" for ln in lines), nl=False)
+            else:
+                click.echo(f"  would {text}")
+                click.echo(unified_diff(change.old, change.new, change.display), nl=False)
+    if rev_id is not None and merges == 0:
+        click.echo("note: --rev-id would not be used (no merge revision)")
+    click.echo("dry run: nothing written")
+    return 0
