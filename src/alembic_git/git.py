@@ -175,6 +175,21 @@ class Repo:
         proc = self.git("config", "--get", key, ok_codes=(0, 1))
         return proc.stdout.decode().strip() if proc.returncode == 0 else None
 
+    def config_regexp(self, pattern: str) -> list[tuple[str, str | None]]:
+        """(key, value) of each config entry whose key matches; None: a bare key (true)."""
+        proc = self.git("config", "-z", "--get-regexp", pattern, ok_codes=(0, 1))
+        pairs: list[tuple[str, str | None]] = []
+        for record in proc.stdout.decode("utf-8", "surrogateescape").split("\0"):
+            if record:
+                key, sep, value = record.partition("\n")
+                pairs.append((key, value if sep else None))
+        return pairs
+
+    def git_path(self, name: str) -> Path:
+        """``git rev-parse --git-path``: honours core.hooksPath and linked worktrees."""
+        path = Path(self.out("rev-parse", "--git-path", name))
+        return path if path.is_absolute() else (self.toplevel or self.git_dir) / path
+
     def refs(self, *patterns: str) -> list[tuple[str, str]]:
         """(refname, commit) pairs for refs matching the patterns, commits only."""
         out = self.out("for-each-ref", "--format=%(objecttype) %(objectname) %(refname)", *patterns)
@@ -216,15 +231,15 @@ class Repo:
         args = ["ls-tree", "-r", "-z", "--full-tree", treeish]
         if paths:
             args += ["--", *paths]
-        out = self.git(*args).stdout
+        out = self.git(*args).stdout.decode("utf-8", "surrogateescape")
         entries = []
-        for record in out.split(b"\0"):
+        for record in out.split("\0"):
             if not record:
                 continue
-            meta, path = record.split(b"\t", 1)
-            mode, kind, oid = meta.decode().split()
+            meta, path = record.split("\t", 1)
+            mode, kind, oid = meta.split(" ")
             if kind == "blob":
-                entries.append(TreeEntry(path.decode("utf-8", "surrogateescape"), mode, oid))
+                entries.append(TreeEntry(path, mode, oid))
         return entries
 
     def merge_tree_conflicts(self, ours: str, theirs: str) -> tuple[str, list[str]]:

@@ -108,21 +108,22 @@ class RevisionGraph:
         )
 
     def _check_cycles(self) -> None:
-        checks: list[tuple[str, Any]] = [
-            ("down_revision", lambda r: self.revisions[r].down_revisions)
+        checks: list[tuple[str, Any, dict[str, list[str]]]] = [
+            ("down_revision", lambda r: self.revisions[r].down_revisions, self.children)
         ]
         if any(self.dependencies.values()):  # otherwise the second walk is the first again
-            checks.append(("down_revision/depends_on", self.all_parents))
-        for kind, parents_of in checks:
-            cycle = _find_cycle(self.revisions, parents_of)
-            if cycle:
-                first = self.revisions[cycle[0]]
-                raise AlembicGitError(
-                    f"cycle in {kind}: {' -> '.join([*cycle, cycle[0]])}",
-                    path=first.display,
-                    line=first.line_of("down_revision"),
-                    hint="a revision cannot be its own ancestor",
-                )
+            checks.append(("down_revision/depends_on", self.all_parents, self.all_children))
+        for kind, parents_of, children in checks:
+            if _acyclic(self.revisions, parents_of, children):
+                continue
+            cycle = _find_cycle(self.revisions, parents_of) or []
+            first = self.revisions[cycle[0]]
+            raise AlembicGitError(
+                f"cycle in {kind}: {' -> '.join([*cycle, cycle[0]])}",
+                path=first.display,
+                line=first.line_of("down_revision"),
+                hint="a revision cannot be its own ancestor",
+            )
 
     # -- Alembic's vocabulary -------------------------------------------------
     def all_parents(self, rev: str) -> tuple[str, ...]:
@@ -295,6 +296,22 @@ def _check_id(f: RevisionFile) -> None:
             path=f.display,
             line=f.line_of("down_revision"),
         )
+
+
+def _acyclic(nodes: Iterable[str], parents_of: Any, children: dict[str, list[str]]) -> bool:
+    """Kahn's count: every node can be taken parents-first. Cheap; the cycle itself is
+    looked for only when this fails."""
+    waiting = {n: len(set(parents_of(n))) for n in nodes}
+    ready = [n for n, count in waiting.items() if count == 0]
+    taken = 0
+    while ready:
+        node = ready.pop()
+        taken += 1
+        for child in children[node]:
+            waiting[child] -= 1
+            if waiting[child] == 0:
+                ready.append(child)
+    return taken == len(waiting)
 
 
 def _find_cycle(nodes: Iterable[str], parents_of: Any) -> list[str] | None:

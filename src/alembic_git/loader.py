@@ -216,10 +216,41 @@ def to_revision_file(
     )
 
 
-def load_revision_files(source: Source, env: Environment, cache: ParseCache) -> list[RevisionFile]:
+def _self_contained(parsed: ParsedFile) -> bool:
+    """True when the file's values need no other module: its RevisionFile can be reused."""
+
+    def plain(value: Value) -> bool:
+        if isinstance(value, tuple):
+            return all(plain(v) for v in value)
+        return not isinstance(value, ImportRef)
+
+    return all(plain(a.value) for a in parsed.fields.values())
+
+
+FileMemo = dict[tuple[str, str], RevisionFile]
+
+
+def load_revision_files(
+    source: Source, env: Environment, cache: ParseCache, memo: FileMemo | None = None
+) -> list[RevisionFile]:
+    """The environment's revision files; ``memo`` shares them between commits of one run
+    (forecast reads one mostly-unchanged history per branch)."""
     entries = locate_revision_files(source, env)
-    resolver = _Resolver(source, env)
-    return [
-        to_revision_file(source, env, path, oid, parsed, resolver)
-        for path, oid, parsed in parse_all(source, entries, cache)
-    ]
+    memo = memo if memo is not None else {}
+    found: dict[int, RevisionFile] = {}
+    missing = []
+    for i, (path, oid) in enumerate(entries):
+        hit = memo.get((path, oid)) if oid is not None else None
+        if hit is not None:
+            found[i] = hit
+        else:
+            missing.append(i)
+    if missing:
+        resolver = _Resolver(source, env)
+        parsed_all = parse_all(source, [entries[i] for i in missing], cache)
+        for i, (path, oid, parsed) in zip(missing, parsed_all, strict=True):
+            f = to_revision_file(source, env, path, oid, parsed, resolver)
+            if _self_contained(parsed):
+                memo[(path, oid)] = f
+            found[i] = f
+    return [found[i] for i in range(len(entries))]

@@ -12,7 +12,6 @@ import os
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from pathlib import PurePosixPath
 
 from alembic_git.git import Repo, TreeEntry
 
@@ -166,9 +165,13 @@ class CommitSource(Source):
         rel = self._rel(path)
         if rel is None:
             return False
-        if rel not in self._folders:
-            self._folders[rel] = self.repo.ls_folder(self.treeish, rel)
-        return bool(self._folders[rel])
+        if rel == "":
+            return True
+        # List the parent, not the folder: a version folder holds thousands of files.
+        parent, _, name = rel.rpartition("/")
+        if parent not in self._folders:
+            self._folders[parent] = self.repo.ls_folder(self.treeish, parent)
+        return any(e.path == name and e.mode == "040000" for e in self._folders[parent])
 
     def revision_files(self, folder: str, recursive: bool) -> list[tuple[str, str | None]]:
         rel = self._rel(folder)
@@ -179,17 +182,16 @@ class CommitSource(Source):
         for entry in self._entries_below(rel):
             if not entry.path.startswith(prefix) or entry.mode in ("120000", "160000"):
                 continue
-            parent = str(PurePosixPath(entry.path).parent)
-            by_dir.setdefault("" if parent == "." else parent, []).append(entry)
+            by_dir.setdefault(entry.path.rpartition("/")[0], []).append(entry)
         found: list[tuple[str, str | None]] = []
         # Reproduce os.walk's top-down order: a folder's files, then its sub-folders sorted.
         stack = [rel]
         while stack:
             current = stack.pop()
-            if PurePosixPath(current).name.endswith("__pycache__"):
+            if current.rpartition("/")[2].endswith("__pycache__"):
                 continue
             for entry in sorted(by_dir.get(current, []), key=lambda e: e.path):
-                if is_revision_filename(PurePosixPath(entry.path).name):
+                if is_revision_filename(entry.path.rpartition("/")[2]):
                     found.append((f"{self.root}/{entry.path}", entry.oid))
             if not recursive:
                 break

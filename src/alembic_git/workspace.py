@@ -11,7 +11,7 @@ from alembic_git.config import Environment, Selection, select_environments
 from alembic_git.errors import AlembicGitError
 from alembic_git.git import Repo
 from alembic_git.graph import RevisionGraph
-from alembic_git.loader import load_revision_files
+from alembic_git.loader import FileMemo, load_revision_files
 from alembic_git.source import CommitSource, Source, WorktreeSource, norm
 
 
@@ -23,6 +23,7 @@ class Workspace:
     _repo: Repo | None = field(default=None, init=False)
     _repo_looked_up: bool = field(default=False, init=False)
     _cache: ParseCache | None = field(default=None, init=False)
+    _files: FileMemo = field(default_factory=dict, init=False)
 
     @classmethod
     def here(cls, selection: Selection, git_dir: str | None = None) -> Workspace:
@@ -85,7 +86,7 @@ class Workspace:
         return select_environments(source, self.cwd_in(source), self.selection)
 
     def graph(self, source: Source, env: Environment) -> RevisionGraph:
-        return RevisionGraph(load_revision_files(source, env, self.cache))
+        return RevisionGraph(load_revision_files(source, env, self.cache, self._files))
 
     def close(self) -> None:
         if self._cache is not None:
