@@ -17,7 +17,7 @@ import tokenize
 from dataclasses import dataclass, field
 
 # Bump when ParsedFile or the parsing rules change: it keys the parse cache.
-READER_VERSION = 3
+READER_VERSION = 4
 
 FIELDS = ("revision", "down_revision", "branch_labels", "depends_on")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -211,8 +211,9 @@ def parse(data: bytes) -> ParsedFile:
     except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
         line = 1
         if isinstance(exc, UnicodeDecodeError):
-            line = data[: exc.start].count(b"\n") + 1
-            msg = f"cannot decode ({exc.reason} at byte {exc.start})"
+            at = exc.start + (len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0)
+            line = data[:at].count(b"\n") + 1
+            msg = f"cannot decode ({exc.reason} at byte {at})"
         else:
             msg = f"cannot decode: {exc}"
         return ParsedFile(syntax_error=(msg, line))
@@ -271,7 +272,12 @@ def _docstring(
     # Alembic's Script.doc: the stripped docstring's first paragraph.
     doc = re.split("\n\n", first.value.value.replace("\r\n", "\n").strip())[0]
     start, end = offsets.span(first.value)
-    match = _REVISES.search(offsets.text, start, end)
+    # Search the string's body only: on a last line ``Revises: abc"""`` the
+    # value must stop before the closing quotes.
+    literal = offsets.text[start:end]
+    body = start + len(literal) - len(literal.lstrip("rRuU"))
+    quote = 3 if offsets.text.startswith(('"""', "'''"), body) else 1
+    match = _REVISES.search(offsets.text, body + quote, end - quote)
     if match is None:
         return doc, None, None
     line = offsets.line_of(match.start(2))
