@@ -67,14 +67,17 @@ class ParseCache:
         entries = self._entries
         if len(entries) > MAX_ENTRIES:
             entries = {k: v for k, v in entries.items() if k in self._used}
+        tmp = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".parse-")
             with os.fdopen(fd, "wb") as f:
                 f.write(marshal.dumps(entries))
-            os.replace(tmp, self.path)
+            os.replace(tmp, self.path)  # readers see the old file or the new one, never half
         except OSError:
-            pass  # a cache we cannot write only costs time
+            if tmp is not None and os.path.exists(tmp):
+                os.unlink(tmp)
+            # a cache we cannot write only costs time
         self._dirty = False
 
 
