@@ -1,13 +1,23 @@
-"""The alembic-git demo: two branches each add a migration, git merges them cleanly,
-and Alembic would fail at deploy time.  alembic-git finds it from git alone.
+"""The alembic-git demo, start to finish, in a throwaway repository.
 
-Run with ``python3 dev.py demo`` (or ``python examples/demo.py`` with alembic-git installed).
+Alice and Bob each add a migration on their own branch, on the same parent.
+git merges such branches without a conflict, yet Alembic then has two heads
+and ``alembic upgrade head`` fails at deploy time.  This demo shows
+alembic-git finding that from git alone (``forecast``, ``check --against``,
+the pre-push hook) and fixing it (``merge-heads`` with both strategies), and
+Alembic upgrading a real SQLite database afterwards.
+
+Run it with ``python3 dev.py demo`` (or ``python examples/demo.py`` where
+alembic-git and alembic are installed).  Exit 0 when every step did what it
+should.
 """
 
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -15,56 +25,147 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 APP = HERE / "demo-app"
-FEATURES = APP / "feature_migrations"
+INVOICES = "e1f4b6a8c023_create_invoices_table.py"
+COMMENTS = "4b9d2e7f1a36_create_comments_table.py"
 BIN = Path(sys.executable).parent
+BOLD = "\033[1m" if sys.stdout.isatty() else ""
+PLAIN = "\033[0m" if sys.stdout.isatty() else ""
 
 
-def say(text: str) -> None:
-    print(f"\n\033[1m== {text}\033[0m" if sys.stdout.isatty() else f"\n== {text}", flush=True)
+def step(text: str) -> None:
+    print(f"\n{BOLD}== {text}{PLAIN}", flush=True)
 
 
-def sh(cwd: Path, *cmd: str, ok: tuple[int, ...] = (0,)) -> int:
-    shown = " ".join(cmd)
-    print(f"$ {shown}", flush=True)
+def sh(cwd: Path, *cmd: str, expect: int | tuple[int, ...] = 0, stdin: str | None = None) -> str:
+    """Run a command as a user would type it, show it and its output, check its exit code."""
+    print(f"$ {shlex.join(cmd)}", flush=True)
     exe = str(BIN / cmd[0]) if (BIN / cmd[0]).exists() else cmd[0]
-    code = subprocess.run([exe, *cmd[1:]], cwd=cwd).returncode
-    if code not in ok:
-        raise SystemExit(f"demo: `{shown}` exited {code}")
-    return code
+    proc = subprocess.run(
+        [exe, *cmd[1:]],
+        cwd=cwd,
+        input=stdin,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        check=False,
+    )
+    out = "\n".join(
+        line
+        for line in proc.stdout.splitlines()
+        if not line.startswith("INFO  [alembic.runtime.migration]")
+    )
+    if out:
+        print(out, flush=True)
+    wanted = (expect,) if isinstance(expect, int) else expect
+    if proc.returncode not in wanted:
+        raise SystemExit(f"demo: `{' '.join(cmd)}` exited {proc.returncode}, expected {wanted}")
+    return proc.stdout
 
 
-def git(cwd: Path, *args: str) -> None:
-    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True)
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=cwd, check=True, capture_output=True, text=True
+    ).stdout.strip()
+
+
+def add_migration(repo: Path, branch: str, name: str) -> None:
+    git(repo, "checkout", "-q", "-b", branch, "main")
+    shutil.copy(APP / "feature_migrations" / name, repo / "migrations" / "versions" / name)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", f"add {name.split('_', 1)[1][:-3].replace('_', ' ')}")
+    git(repo, "push", "-q", "-u", "origin", branch)
+
+
+def tables(db: Path) -> list[str]:
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("select name from sqlite_master where type='table' order by name")
+        return [r[0] for r in rows if r[0] != "alembic_version"]
 
 
 def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="alembic-git-demo-"))
+    for key, value in (("NAME", "Demo"), ("EMAIL", "demo@example.com")):
+        os.environ.setdefault(f"GIT_AUTHOR_{key}", value)
+        os.environ.setdefault(f"GIT_COMMITTER_{key}", value)
     repo = work / "app"
-    shutil.copytree(APP, repo, ignore=shutil.ignore_patterns("feature_migrations", "*.db", "__pycache__"))
-    env_vars = {"GIT_AUTHOR_NAME": "Demo", "GIT_AUTHOR_EMAIL": "demo@example.com",
-                "GIT_COMMITTER_NAME": "Demo", "GIT_COMMITTER_EMAIL": "demo@example.com"}
-    os.environ.update(env_vars)
+    shutil.copytree(
+        APP, repo, ignore=shutil.ignore_patterns("feature_migrations", "*.db", "__pycache__")
+    )
+    (repo / ".gitignore").write_text("*.db\n__pycache__/\n", encoding="utf-8")
+    git(work, "init", "-q", "--bare", "-b", "main", "origin.git")
     git(repo, "init", "-q", "-b", "main")
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "app with three migrations")
-    versions = repo / "migrations" / "versions"
-    for branch, name in (("feature/invoices", "e1f4b6a8c023_create_invoices_table.py"),
-                         ("feature/comments", "4b9d2e7f1a36_create_comments_table.py")):
-        git(repo, "checkout", "-q", "-b", branch, "main")
-        shutil.copy(FEATURES / name, versions / name)
-        git(repo, "add", "-A")
-        git(repo, "commit", "-q", "-m", f"add {name}")
+    git(repo, "remote", "add", "origin", str(work / "origin.git"))
+    git(repo, "push", "-q", "-u", "origin", "main")
+    git(repo, "remote", "set-head", "origin", "main")
+
+    step("main has one head; the database is up to date")
+    sh(repo, "alembic-git", "heads")
+    sh(repo, "alembic", "upgrade", "head")
+    print(f"tables: {', '.join(tables(repo / 'demo.db'))}")
+
+    step("Alice and Bob each add a migration on the same parent, on their own branches")
+    add_migration(repo, "feature/invoices", INVOICES)
+    add_migration(repo, "feature/comments", COMMENTS)
     git(repo, "checkout", "-q", "main")
 
-    say("main has one head")
+    step("forecast: each branch is fine alone, but together they collide")
+    sh(repo, "alembic-git", "forecast", expect=1)
+
+    step("Alice's branch is merged first: git sees no conflict")
+    git(repo, "merge", "-q", "--no-ff", "--no-edit", "feature/invoices")
+    git(repo, "push", "-q", "origin", "main")
     sh(repo, "alembic-git", "check")
-    say("merge both feature branches: git sees no conflict")
-    git(repo, "merge", "-q", "--no-edit", "feature/invoices")
-    git(repo, "merge", "-q", "--no-edit", "feature/comments")
-    sh(repo, "alembic-git", "check", ok=(1,))
-    say("what Alembic says at deploy time")
-    sh(repo, "alembic", "upgrade", "head", ok=(255, 1))
-    print(f"\n(the demo repository is in {repo})")
+    sh(repo, "alembic", "upgrade", "head")
+    print(f"tables: {', '.join(tables(repo / 'demo.db'))}  (production is at main's head)")
+
+    step("Bob checks his branch against origin/main before merging")
+    git(repo, "checkout", "-q", "feature/comments")
+    sh(repo, "alembic-git", "check", "--against", expect=1)
+
+    step("the pre-push hook warns Bob when he pushes (warn mode lets the push through)")
+    sh(repo, "alembic-git", "hook", "install")
+    (repo / "README.md").write_text("Bob's notes\n", encoding="utf-8")
+    git(repo, "commit", "-q", "-am", "notes")
+    sh(repo, "git", "push", "-q", "origin", "feature/comments")
+    before_fix = git(repo, "rev-parse", "HEAD")
+
+    step("fix 1, rebase: Bob's unpublished revision moves on top of origin/main's head")
+    git(repo, "merge", "-q", "--no-edit", "origin/main")
+    sh(repo, "alembic-git", "check", expect=1)
+    sh(repo, "alembic-git", "merge-heads", "--strategy", "rebase", "--dry-run")
+    sh(repo, "alembic-git", "merge-heads", "--strategy", "rebase")
+    sh(repo, "alembic-git", "check")
+    git(repo, "commit", "-q", "-am", "rebase the comments migration onto invoices")
+
+    step("a database at origin/main's head upgrades to the fixed head")
+    sh(repo, "alembic", "upgrade", "head")
+    print(f"tables: {', '.join(tables(repo / 'demo.db'))}")
+
+    step("fix 2, merge: the same fork joined by a merge revision from the project's template")
+    git(repo, "checkout", "-q", "-b", "feature/comments-merge", before_fix)
+    git(repo, "merge", "-q", "--no-edit", "origin/main")
+    (repo / "demo.db").unlink()
+    sh(repo, "alembic", "upgrade", "e1f4b6a8c023")  # a fresh copy of production
+    sh(
+        repo,
+        "alembic-git",
+        "merge-heads",
+        "--strategy",
+        "merge",
+        "-m",
+        "merge invoices and comments",
+    )
+    sh(repo, "alembic-git", "heads")
+    sh(repo, "alembic", "upgrade", "head")
+    print(f"tables: {', '.join(tables(repo / 'demo.db'))}")
+    missing = {"users", "posts", "invoices", "comments"} - set(tables(repo / "demo.db"))
+    if missing:
+        raise SystemExit(f"demo: tables missing after upgrade: {sorted(missing)}")
+
+    step("done")
+    print(f"the demo repository is in {repo}")
     return 0
 
 
