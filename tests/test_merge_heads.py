@@ -295,9 +295,10 @@ def main_with_remote(tmp_path: Path) -> Iterator[Path]:
     yield repo
 
 
+@pytest.mark.parametrize("in_progress", [True, False], ids=["mid-merge", "merge-committed"])
 @pytest.mark.parametrize("remote", [True, False], ids=["pushed", "local-only"])
 def test_merging_two_features_into_main_never_moves_mains_revisions(
-    main_with_remote: Path, mh: MergeHeads, remote: bool
+    main_with_remote: Path, mh: MergeHeads, remote: bool, in_progress: bool
 ) -> None:
     repo = main_with_remote
     if not remote:
@@ -307,28 +308,42 @@ def test_merging_two_features_into_main_never_moves_mains_revisions(
         git(repo, "push", "-q", "origin", "main")
     alembic(repo, "upgrade", "head")  # a database at main's head: f1 has run
     assert tables(repo) == {"t0", "t_feature1"}
-    git(repo, "merge", "-q", "--no-ff", "--no-commit", "feature2")
-    f1 = path_of(repo, "f1f1f1f1f1f1")
-    f1_bytes = f1.read_bytes()
+    git(
+        repo,
+        "merge",
+        "-q",
+        "--no-ff",
+        "--no-edit",
+        *(["--no-commit"] if in_progress else []),
+        "feature2",
+    )
+    before = snapshot(repo)
 
     refused = mh(repo, "--strategy", "rebase")
     assert refused.code == 2
-    where = "origin/main" if remote else "HEAD (main, the default branch)"
-    assert refused.err == (
-        "alembic-git: error: cannot rebase heads f1f1f1f1f1f1, f2f2f2f2f2f2: f1f1f1f1f1f1 is "
-        f"already on {where} (published); rebasing would rewrite revisions that databases may "
-        "have run; join them with a merge revision instead: --strategy merge\n"
-    )
+    assert snapshot(repo) == before
+    if in_progress:  # MERGE_HEAD is the feature: main's f1 is what it lacks, and f1 is published
+        where = "origin/main" if remote else "main (checked out: the default branch)"
+        assert refused.err == (
+            "alembic-git: error: cannot rebase heads f1f1f1f1f1f1, f2f2f2f2f2f2: f1f1f1f1f1f1 is "
+            f"already on {where}: a published revision is never rebased (a database may have "
+            "run it); join them with a merge revision instead: --strategy merge\n"
+        )
     result = mh(repo)
     assert result.code == 0, result.err
-    assert f"  merge (auto): f1f1f1f1f1f1 is already on {where} (published)" in result.out
-    assert f1.read_bytes() == f1_bytes
-    (merge,) = [h for h in heads(repo)]
+    assert "  merge (auto): " in result.out
+    changed = {k for k, v in snapshot(repo).items() if before.get(k) != v}
+    (merge_file,) = changed  # main's revisions, f1 and f2 alike, are untouched
+    (merge,) = heads(repo)
+    assert merge_file.startswith(f"{V}/{merge}_merge_heads_")
     assert set(down_of(repo, merge)) == {"f1f1f1f1f1f1", "f2f2f2f2f2f2"}  # type: ignore[arg-type]
     alembic(repo, "upgrade", "head")
     assert tables(repo) == {"t0", "t_feature1", "t_feature2"}
     git(repo, "add", "-A")
-    git(repo, "commit", "-q", "--no-edit")
+    if in_progress:
+        git(repo, "commit", "-q", "--no-edit")
+    else:
+        commit_all(repo, "merge revision")
     alembic(repo, "downgrade", "base")
     assert tables(repo) == set()
 
@@ -354,7 +369,7 @@ def test_a_revision_already_on_the_target_is_never_rewritten(
     git(repo, "branch", "old-main", "origin/main~1")
     result = mh(repo, "--strategy", "rebase", "--onto", "old-main")
     assert result.code == 2
-    assert "f1f1f1f1f1f1 is already on origin/main (published)" in result.err
+    assert "f1f1f1f1f1f1 is already on origin/main: a published revision is never" in result.err
     assert snapshot(repo) == before
 
 
@@ -467,6 +482,29 @@ def test_merge_goes_into_the_version_location_of_the_heads(tmp_path: Path, mh: M
     assert mh(project, "--strategy", "merge", "--rev-id", "e0").code == 0
     assert (project / "migrations/extra/e0_merge_heads_b1_c1.py").is_file()
     assert len(heads(project)) == 1
+
+
+def test_auto_merges_when_this_branch_has_its_own_merge_revision(
+    project: Path, mh: MergeHeads
+) -> None:
+    add_revision(project, "a0", None, "base")
+    commit_all(project, "base")
+    git(project, "checkout", "-q", "-b", "feature")
+    add_revision(project, "x1", "a0", "x one")
+    add_revision(project, "x2", "a0", "x two")
+    add_revision(project, "xm", ("x1", "x2"), "x merge")
+    commit_all(project, "feature")
+    git(project, "checkout", "-q", "main")
+    add_revision(project, "b1", "a0", "main")
+    commit_all(project, "main")
+    git(project, "checkout", "-q", "feature")
+    git(project, "merge", "-q", "--no-edit", "main")
+    result = mh(project, "--rev-id", "j0")
+    assert result.code == 0, result.err
+    assert "  merge (auto): xm merges revisions of this branch; rebase moves linear chains\n" in (
+        result.out
+    )
+    assert heads(project) == ["j0"]
 
 
 def test_a_second_merge_over_the_same_parents_is_refused(project: Path, mh: MergeHeads) -> None:

@@ -115,10 +115,9 @@ def plan_rebase(
     published = [(r, w) for r in movable if (w := sides.published_in(r)) is not None]
     if published:
         revs = [r for r, _ in published]
-        where = published[0][1]
         raise NoRebase(
-            f"{_ids(revs)} {'is' if len(revs) == 1 else 'are'} already on {where} (published); "
-            "rebasing would rewrite revisions that databases may have run"
+            f"{_ids(revs)} {'is' if len(revs) == 1 else 'are'} already on {published[0][1]}: "
+            "a published revision is never rebased (a database may have run it)"
         )
     mine = set(movable)
     for r in movable:
@@ -186,7 +185,7 @@ def decide(
                 f"cannot rebase heads {_ids(group.heads)}: {no_sides}",
                 hint="name the target with --onto REF, or use --strategy merge",
             )
-        return GroupPlan(group, "merge", f"{no_sides}, so what is published is unknown")
+        return GroupPlan(group, "merge", f"cannot tell what is published: {no_sides}")
     try:
         plan = plan_rebase(graph, group, sides, rank)
     except NoRebase as why:

@@ -76,6 +76,9 @@ def find_targets(repo: Repo | None, onto: str | None) -> Targets:
     elif default is not None:
         refs = (Ref(default[0], default[0]),)
     else:
+        branch = repo.current_branch()
+        if branch in ("main", "master"):
+            missing = f"{branch} is checked out and is itself the default branch (no other target)"
         return Targets((), (), state, missing)
     published: list[Ref] = []
     onto_commits = {repo.resolve_commit(r.ref) for r in refs}
@@ -85,7 +88,7 @@ def find_targets(repo: Repo | None, onto: str | None) -> Targets:
     if branch is not None and repo.resolve_commit("HEAD") is not None:
         default_branch = _branch_name(repo, default[0]) if default is not None else None
         if branch == default_branch or (default is None and branch in ("main", "master")):
-            published.append(Ref("HEAD", f"HEAD ({branch}, the default branch)"))
+            published.append(Ref("HEAD", f"{branch} (checked out: the default branch)"))
     return Targets(refs, tuple(published), state)
 
 
