@@ -53,5 +53,7 @@ def test_a_syntax_error_is_one_line_with_file_and_line(project: Path) -> None:
     result = run_cli(project, "check")
     assert result.returncode == 2
     assert result.stdout == ""
-    assert result.stderr.startswith("alembic-git: error: migrations/versions/bbb222_bad.py:3: syntax error")
+    assert result.stderr.startswith(
+        "alembic-git: error: migrations/versions/bbb222_bad.py:3: syntax error"
+    )
     assert len(result.stderr.splitlines()) == 1
