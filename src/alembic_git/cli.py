@@ -201,6 +201,93 @@ def merge_heads(
     )
 
 
+@cli.group(cls=_Group)
+def hook() -> None:
+    """Git hooks: pre-push (warn or block), pre-receive (servers), install, uninstall."""
+
+
+_FAIL_ON_ERROR = click.option(
+    "--fail-on-error/--no-fail-on-error",
+    default=None,
+    help="Refuse the push when the check itself fails (default: git config "
+    "alembic-git.failOnError, else let it through with a warning).",
+)
+_HOOK_TYPE = click.option(
+    "--hook-type",
+    type=click.Choice(["pre-push", "pre-receive"]),
+    help="Default: pre-push, or pre-receive in a bare repository.",
+)
+
+
+@hook.command("pre-push")
+@click.argument("remote", required=False)
+@click.argument("url", required=False)
+@click.option(
+    "--mode",
+    type=click.Choice(["warn", "block"]),
+    help="warn: report and let the push through; block: refuse it "
+    "(default: git config alembic-git.mode, [tool.alembic-git] mode, else warn).",
+)
+@click.option("--target", metavar="REF", help="Compare with REF, not the remote's default branch.")
+@_FAIL_ON_ERROR
+def hook_pre_push(
+    remote: str | None,
+    url: str | None,
+    mode: str | None,
+    target: str | None,
+    fail_on_error: bool | None,
+) -> None:
+    """Git's pre-push hook: ref lines on stdin (or pre-commit's PRE_COMMIT_* variables)."""
+    from alembic_git.commands import hook as cmd
+
+    _run(
+        cmd.pre_push,
+        remote=remote,
+        url=url,
+        mode=mode,
+        target=target,
+        fail_on_error=fail_on_error,
+    )
+
+
+@hook.command("pre-receive")
+@click.option(
+    "--protect",
+    multiple=True,
+    metavar="REF",
+    help="Also protect REF (a branch, refs/..., or a glob); the HEAD branch always is.",
+)
+@_FAIL_ON_ERROR
+def hook_pre_receive(protect: tuple[str, ...], fail_on_error: bool | None) -> None:
+    """Server-side: refuse a push leaving a protected branch with conflicting heads."""
+    from alembic_git.commands import hook as cmd
+
+    _run(cmd.pre_receive, protect=protect, fail_on_error=fail_on_error)
+
+
+@hook.command("install")
+@_HOOK_TYPE
+@click.option(
+    "--mode",
+    type=click.Choice(["warn", "block"]),
+    help="Write this mode into the hook (default: read git config / pyproject at each push).",
+)
+def hook_install(hook_type: str | None, mode: str | None) -> None:
+    """Install the hook (an existing one is kept as <hook>.legacy and runs first)."""
+    from alembic_git.commands import hook as cmd
+
+    _run(cmd.install, hook=hook_type, mode=mode)
+
+
+@hook.command("uninstall")
+@_HOOK_TYPE
+def hook_uninstall(hook_type: str | None) -> None:
+    """Remove the hook and put back the one it replaced."""
+    from alembic_git.commands import hook as cmd
+
+    _run(cmd.uninstall, hook=hook_type)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         # Without standalone mode click returns the code passed to ctx.exit.

@@ -1,0 +1,102 @@
+"""What the pre-push and pre-receive hooks share: which environments to check, and
+how a failure of the check itself is reported (one line; the push goes on unless
+the user opted into failing)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from collections.abc import Callable
+
+from alembic_git.config import Environment, Selection, discover_all, locate_config
+from alembic_git.errors import AlembicGitError
+from alembic_git.hooks import settings
+from alembic_git.report import EnvResult
+from alembic_git.source import Source
+from alembic_git.workspace import Workspace
+
+EXIT_REFUSED = 1
+EXIT_ERROR = 2
+_BYPASS = {"pre-push": "; git push --no-verify skips the check"}
+
+
+def hook_environments(ws: Workspace, source: Source) -> list[Environment]:
+    """The environments to check in ``source``.
+
+    With global options (``-c``, ``--all``, ...) or ``ALEMBIC_CONFIG``: exactly those.
+    Without: the config at the repository's root, else every environment in the tree
+    (a monorepo), else none (nothing to check: the hook stays silent).
+    """
+    if ws.selection != Selection() or os.environ.get("ALEMBIC_CONFIG"):
+        return ws.environments(source)
+    try:
+        locate_config(source, ws.cwd_in(source), (), None)
+    except AlembicGitError:
+        try:
+            return discover_all(source)
+        except AlembicGitError:
+            return []
+    return ws.environments(source)
+
+
+def check_alone(ws: Workspace, sha: str, label: str) -> tuple[list[EnvResult], list[str]]:
+    """Each environment of commit ``sha`` with the plain conflict rule; (results, errors)."""
+    source = ws.commit(sha, label)
+    results, errors = [], []
+    for env in hook_environments(ws, source):
+        try:
+            results.append(EnvResult.of(env, ws.graph(source, env)))
+        except AlembicGitError as exc:
+            errors.append(f"{env.name}: {label}: {exc}")
+    return results, errors
+
+
+def guarded(
+    hook: str, ws: Workspace, fail_flag: bool | None, body: Callable[[settings.RawSettings], int]
+) -> int:
+    """Run ``body``; any failure is one line on stderr and lets the push through, unless
+    fail-on-error is set (flag, ``git config alembic-git.failOnError``, pyproject)."""
+    raw: settings.RawSettings | None = None
+    try:
+        raw = settings.RawSettings.read(ws.require_repo())
+        code = body(raw)
+        ws.close()
+        return code
+    except Exception as exc:  # a broken tool must not lock people out
+        if os.environ.get("ALEMBIC_GIT_DEBUG"):
+            traceback.print_exc()
+        detail = str(exc) if isinstance(exc, AlembicGitError) else f"{type(exc).__name__}: {exc}"
+        detail = " ".join(detail.split())
+        if settings.fail_on_error(raw, fail_flag):
+            print(
+                f"alembic-git: error: the {hook} check failed: {detail}; push refused "
+                f"(alembic-git.failOnError is set{_BYPASS.get(hook, '')})",
+                file=sys.stderr,
+            )
+            return EXIT_ERROR
+        print(
+            f"alembic-git: warning: the {hook} check failed, the push goes on: {detail}",
+            file=sys.stderr,
+        )
+        return 0
+
+
+def one_line_errors(hook: str, errors: list[str], strict: bool) -> int:
+    """Report check errors (broken revision files, a broken target) like ``guarded`` does."""
+    for error in errors:
+        error = " ".join(error.split())
+        if strict:
+            print(f"alembic-git: error: the {hook} check failed: {error}", file=sys.stderr)
+        else:
+            print(
+                f"alembic-git: warning: the {hook} check failed, the push goes on: {error}",
+                file=sys.stderr,
+            )
+    if errors and strict:
+        print(
+            f"alembic-git: push refused (alembic-git.failOnError is set{_BYPASS.get(hook, '')})",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+    return 0
