@@ -555,6 +555,45 @@ def test_rev_id_that_collides_is_refused_before_writing(project: Path, mh: Merge
         assert snapshot(project) == before
 
 
+def test_every_environment_of_a_monorepo_gets_its_own_merge(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ini = project / "alembic.ini"
+    ini.write_text(
+        ini.read_text().replace(
+            "[loggers]",
+            "[other]\nscript_location = %(here)s/other\nsqlalchemy.url = sqlite:///%(here)s/o.db"
+            "\n\n[loggers]",
+        )
+    )
+    shutil.copytree(project / "migrations", project / "other")
+    for folder in ("migrations/versions", "other/versions"):
+        add_revision(project, f"{folder[0]}0", None, "base", folder=folder)
+        add_revision(project, f"{folder[0]}1", f"{folder[0]}0", "one", folder=folder)
+        add_revision(project, f"{folder[0]}2", f"{folder[0]}0", "two", folder=folder)
+    monkeypatch.chdir(project)
+    assert main(["--all", "merge-heads", "--strategy", "merge", "--rev-id", "x9"]) == 2
+    assert "--rev-id names one revision, but 2 merge revisions are needed" in (
+        capsys.readouterr().err
+    )
+    assert main(["--all", "merge-heads", "--strategy", "merge"]) == 0
+    out = capsys.readouterr().out
+    assert "alembic.ini: one head per label group now" in out
+    assert "alembic.ini [other]: one head per label group now" in out
+    assert out.rstrip().endswith("then: alembic upgrade head\nthen: alembic -n other upgrade head")
+    assert len(heads(project)) == 1
+    assert len(alembic_script_directory(project, section="other").get_heads()) == 1
+
+
+def test_an_unknown_onto_is_an_error(forked: Path, mh: MergeHeads) -> None:
+    result = mh(forked, "--onto", "no-such-branch")
+    assert result.code == 2
+    assert result.err == (
+        "alembic-git: error: 'no-such-branch' is not a commit in this repository; "
+        "check the name (git branch -a), or fetch it first\n"
+    )
+
+
 # -- safety -------------------------------------------------------------------------
 
 

@@ -19,6 +19,7 @@ from alembic_git.analysis import ConflictGroup, conflict_groups
 from alembic_git.config import Environment
 from alembic_git.errors import AlembicGitError
 from alembic_git.graph import RevisionGraph
+from alembic_git.reader import decode_source
 from alembic_git.resolve.merge import MergeFile, check_rev_id, render_merge
 from alembic_git.resolve.plan import GroupPlan, Sides, decide, duplicate_merge
 from alembic_git.resolve.rebase import rebase_file, unified_diff
@@ -153,6 +154,35 @@ def _next_steps(ws: Workspace, works: list[EnvWork], targets: Targets | None) ->
     return [f"next: {' && '.join(steps[:1])}", *(f"then: {s}" for s in dict.fromkeys(steps[1:]))]
 
 
+def _plan_env(
+    ws: Workspace,
+    env: Environment,
+    graph: RevisionGraph,
+    groups: list[ConflictGroup],
+    strategy: str,
+    targets: Targets,
+) -> EnvWork:
+    sides = sides_for(ws, env, targets)
+    rank: dict[str, int] = {}
+    repo = ws.repo
+    if strategy != "merge" and sides is not None and repo is not None and repo.toplevel:
+        ours = {
+            os.path.relpath(f.path, repo.toplevel).replace(os.sep, "/"): rev
+            for rev, f in graph.revisions.items()
+            if rev not in sides.onto_revisions
+        }
+        rank = {ours[p]: r for p, r in repo.added_order("HEAD", sorted(ours)).items()}
+    plans = [decide(graph, g, strategy, sides, targets.missing, rank) for g in groups]
+    return EnvWork(env, graph, plans, sides)
+
+
+def _unused(rev_id: str | None, message: str | None, merges: int) -> list[str]:
+    if merges:
+        return []
+    given = [o for o, v in (("--rev-id", rev_id), ("-m", message)) if v is not None]
+    return [f"note: {o} was not used (no merge revision)" for o in given]
+
+
 def run(
     ws: Workspace,
     strategy: str = "auto",
@@ -175,18 +205,7 @@ def run(
             continue
         if targets is None:
             targets = find_targets(ws.repo, onto)
-        sides = sides_for(ws, env, targets)
-        rank: dict[str, int] = {}
-        repo = ws.repo
-        if sides is not None and repo is not None and repo.toplevel is not None:
-            ours = {
-                os.path.relpath(f.path, repo.toplevel).replace(os.sep, "/"): rev
-                for rev, f in graph.revisions.items()
-                if rev not in sides.onto_revisions
-            }
-            rank = {ours[p]: r for p, r in repo.added_order("HEAD", sorted(ours)).items()}
-        plans = [decide(graph, g, strategy, sides, targets.missing, rank) for g in groups]
-        works.append(EnvWork(env, graph, plans, sides))
+        works.append(_plan_env(ws, env, graph, groups, strategy, targets))
     if not works:
         return 0
     merge_count = sum(p.strategy == "merge" for w in works for p in w.plans)
@@ -198,7 +217,7 @@ def run(
             )
         for w in works:
             if any(p.strategy == "merge" for p in w.plans):
-                check_rev_id(rev_id, w.graph.revisions)
+                check_rev_id(rev_id, {*w.graph.revisions, *w.graph.label_owner})
     for w in works:
         for plan in w.plans:
             w.lines.append((_group_title(w.env, w.graph, plan.group), None))
@@ -208,17 +227,20 @@ def run(
             else:
                 _merge_change(ws, w, plan, message, rev_id)
     _check_dirty(ws, works, force)
+    notes = _unused(rev_id, message, merge_count)
     if dry_run:
-        return _show_dry_run(works, rev_id, merge_count)
+        _show_dry_run(works)
+        for note in notes:
+            click.echo(note)
+        click.echo("dry run: nothing written")
+        return 0
     changes = [c for w in works for c in w.changes]
     write_verified(changes, lambda: _verify(ws, works, verifier))
     for w in works:
         for text, change in w.lines:
             click.echo(text if change is None else f"  {_past(text)}")
         click.echo(f"{w.env.name}: one head per label group now: {', '.join(w.graph.heads)}")
-    if rev_id is not None and merge_count == 0:
-        click.echo("note: --rev-id was not used (no merge revision was written)")
-    for line in _next_steps(ws, works, targets):
+    for line in [*notes, *_next_steps(ws, works, targets)]:
         click.echo(line)
     return 0
 
@@ -228,20 +250,20 @@ def _past(text: str) -> str:
     return f"{'rewrote' if verb == 'rewrite' else 'wrote'} {rest}"
 
 
-def _show_dry_run(works: list[EnvWork], rev_id: str | None, merges: int) -> int:
+def _show_dry_run(works: list[EnvWork]) -> None:
     for w in works:
         for text, change in w.lines:
             if change is None:
                 click.echo(text)
-            elif change.old is None:
-                click.echo(f"  would {text}")
-                lines = change.new.decode("utf-8", "replace").splitlines(keepends=True)
+                continue
+            click.echo(f"  would {text}")
+            if change.old is None:
+                try:
+                    text = decode_source(change.new)[0]
+                except (SyntaxError, UnicodeDecodeError, LookupError):
+                    text = change.new.decode("utf-8", "replace")
+                lines = text.splitlines(keepends=True)
                 click.echo(f"--- /dev/null\n+++ b/{change.display}\n@@ -0,0 +1,{len(lines)} @@")
                 click.echo("".join(f"+{ln}" for ln in lines), nl=False)
             else:
-                click.echo(f"  would {text}")
                 click.echo(unified_diff(change.old, change.new, change.display), nl=False)
-    if rev_id is not None and merges == 0:
-        click.echo("note: --rev-id would not be used (no merge revision)")
-    click.echo("dry run: nothing written")
-    return 0
