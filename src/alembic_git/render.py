@@ -51,6 +51,11 @@ def _node_id(rev: str) -> str:
     return "r_" + re.sub(r"\W", "_", rev)
 
 
+def node_id(rev: str) -> str:
+    """The Mermaid node id ``mermaid`` gives ``rev`` (to draw more edges to it)."""
+    return _node_id(rev)
+
+
 def mermaid(
     graph: RevisionGraph, keep: Collection[str] | None = None, highlight: Collection[str] = ()
 ) -> str:

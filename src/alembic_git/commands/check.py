@@ -25,6 +25,10 @@ def run(ws: Workspace, rev: str | None, strict: bool, fmt: str, against: str | N
     conflict = any(r.conflicts for r in results)
     if fmt == "json":
         click.echo(json.dumps(results_json(results, ws.selection.all), indent=2))
+    elif fmt == "markdown":
+        from alembic_git.report_markdown import check_markdown
+
+        click.echo(check_markdown(results, ws.cwd))
     else:
         if fmt == "github":
             annotations = github_annotations(results, ws.cwd)
@@ -61,6 +65,10 @@ def _run_against(ws: Workspace, rev: str | None, strict: bool, fmt: str, target:
     cmp = compare_current(ws, rev, target, strict)
     if fmt == "json":
         click.echo(json.dumps(comparison_json(cmp, ws.cwd, ws.selection.all), indent=2))
+    elif fmt == "markdown":
+        from alembic_git.report_markdown import comparison_markdown
+
+        click.echo(comparison_markdown(cmp, ws.cwd))
     else:
         if fmt == "github":
             merged = [ec.merged for ec in cmp.envs if ec.merged is not None]
