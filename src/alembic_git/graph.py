@@ -45,7 +45,8 @@ class RevisionGraph:
                     f"duplicate revision id {f.revision!r}, also in {other.where}",
                     path=f.display,
                     line=f.line_of("revision"),
-                    hint="give one of them a new id (Alembic would silently keep only one)",
+                    hint="give one of them a new id "
+                    "(Alembic only warns, and its heads are then wrong)",
                 )
             self.revisions[f.revision] = f
         self.label_owner: dict[str, str] = {}
