@@ -524,6 +524,29 @@ def test_a_second_merge_over_the_same_parents_is_refused(project: Path, mh: Merg
     assert snapshot(project) == before
 
 
+def test_a_duplicate_merge_names_the_unpublished_one_to_delete(
+    project: Path, mh: MergeHeads
+) -> None:
+    add_revision(project, "a0", None, "base")
+    add_revision(project, "b1", "a0", "one")
+    add_revision(project, "c1", "a0", "two")
+    commit_all(project, "fork")
+    git(project, "checkout", "-q", "-b", "feature")
+    add_revision(project, "m2", ("b1", "c1"), "our merge")
+    commit_all(project, "our merge")
+    git(project, "checkout", "-q", "main")
+    add_revision(project, "m1", ("b1", "c1"), "their merge")
+    commit_all(project, "their merge")
+    git(project, "checkout", "-q", "feature")
+    git(project, "merge", "-q", "--no-edit", "main")
+    result = mh(project)
+    assert result.code == 2
+    assert (
+        "m1 and m2 are both merge revisions of b1, c1; merging them would stack a second merge "
+        f"on the same parents: m1 is on main: delete {V}/m2_our_merge.py; nothing was written\n"
+    ) in result.err
+
+
 def test_a_merge_the_target_already_has_is_not_written_again(
     main_with_remote: Path, mh: MergeHeads
 ) -> None:

@@ -216,16 +216,20 @@ def duplicate_merge(
             continue
         key = frozenset(downs)
         if key in seen:
+            pair = (seen[key], h)
+            on = {r: sides.published_in(r) if sides else None for r in pair}
+            kept = [r for r in pair if on[r]]
+            if len(kept) == 1:
+                drop = next(r for r in pair if r not in kept)
+                advice = f"{kept[0]} is on {on[kept[0]]}: delete {graph.revisions[drop].display}"
+            else:
+                advice = "delete the one that is not published"
             return (
-                f"{seen[key]} and {h} are both merge revisions of {_ids(sorted(key))}; "
-                "merging them would stack a second merge on the same parents: "
-                "delete the one that is not published"
+                f"{pair[0]} and {pair[1]} are both merge revisions of {_ids(sorted(key))}; "
+                f"merging them would stack a second merge on the same parents: {advice}"
             )
         seen[key] = h
     parents = frozenset(heads)
-    for rev, f in graph.revisions.items():
-        if len(f.down_revisions) > 1 and frozenset(f.down_revisions) == parents:
-            return f"merge revision {rev} ({f.display}) already joins {_ids(heads)}"
     if sides is not None and parents in sides.merges:
         rev, where = sides.merges[parents]
         return f"{where} already has merge revision {rev} over {_ids(heads)}: merge {where} instead"

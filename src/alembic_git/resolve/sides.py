@@ -64,6 +64,8 @@ def find_targets(repo: Repo | None, onto: str | None) -> Targets:
     try:
         default: tuple[str, str] | None = default_target(repo)
     except AlembicGitError as exc:
+        if repo.config_get("alembic-git.target"):
+            raise  # a configured target that is wrong is an error, not "no target"
         default, missing = None, exc.message
     else:
         missing = ""
