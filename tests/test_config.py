@@ -297,7 +297,8 @@ SEPARATED = {
 @pytest.mark.parametrize("separator", list(SEPARATED))
 def test_version_locations_split_by_path_separator(tmp_path: Path, separator: str) -> None:
     root = repo(tmp_path)
-    joined = SEPARATED[separator].join(["%(here)s/v1", "%(here)s/v2", "v3"])
+    # Not in name order: Alembic reads the locations in the order given.
+    joined = SEPARATED[separator].join(["%(here)s/v2", "%(here)s/v1", "v3"])
     (root / "alembic.ini").write_text(
         f"[alembic]\nscript_location = mig\npath_separator = {separator}\n"
         f"version_locations = {joined}\n",
@@ -307,7 +308,7 @@ def test_version_locations_split_by_path_separator(tmp_path: Path, separator: st
     add_revision(root, "aaaa01", None, folder="v1")
     add_revision(root, "bbbb02", None, folder="v2")
     add_revision(root, "cccc03", None, folder="v3")
-    same_heads(root, expect="aaaa01 (head)\nbbbb02 (head)\ncccc03 (head)\n")
+    same_heads(root, expect="bbbb02 (head)\naaaa01 (head)\ncccc03 (head)\n")
 
 
 def test_version_path_separator_the_older_key(tmp_path: Path) -> None:

@@ -12,11 +12,15 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import tempfile
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from support.repo import add_revision, alembic_cli, alembic_script_directory, run_cli
 
 from alembic_git import loader
@@ -28,6 +32,7 @@ from alembic_git.reader import decode_source, parse
 from alembic_git.source import WorktreeSource
 
 VERSIONS = "migrations/versions"
+V_FILE = f"{VERSIONS}/bbb222_expand.py"
 
 
 def ours(project: Path) -> dict[str, RevisionFile]:
@@ -358,6 +363,39 @@ def test_branch_labels_imported_from_a_module_of_the_repository(project: Path) -
     )
 
 
+def test_a_constant_re_exported_through_imports_and_relative_imports(project: Path) -> None:
+    (project / "myapp" / "db").mkdir(parents=True)
+    (project / "myapp" / "__init__.py").write_text("", encoding="utf-8")
+    (project / "myapp" / "names.py").write_text("EXPAND = 'expand'\n", encoding="utf-8")
+    (project / "myapp" / "branches.py").write_text(
+        "from .names import EXPAND as EXPAND_BRANCH\n", encoding="utf-8"
+    )
+    (project / "myapp" / "db" / "__init__.py").write_text(
+        "from ..branches import EXPAND_BRANCH\nfrom myapp import names\n", encoding="utf-8"
+    )
+    add_revision(project, "aaa111", None, "base")
+    write(
+        project,
+        "bbb222_expand.py",
+        b'"""expand"""\nfrom myapp.db import EXPAND_BRANCH\nfrom myapp import db\n\n'
+        b"revision = 'bbb222'\ndown_revision = 'aaa111'\n"
+        b"branch_labels = (EXPAND_BRANCH, db.names.EXPAND + '2')\n",
+    )
+    # a computed expression is still refused, with the line
+    assert run_error(project, "bbb222_expand.py", (project / V_FILE).read_bytes()) == (
+        "alembic-git: error: migrations/versions/bbb222_expand.py:7: branch_labels = "
+        "db.names.EXPAND + '2' cannot be read statically; write the value as a string "
+        "literal (alembic-git never imports migrations)\n"
+    )
+    (project / V_FILE).write_bytes(
+        (project / V_FILE).read_bytes().replace(b", db.names.EXPAND + '2'", b"")
+    )
+    assert ours(project)["bbb222"].branch_labels == ("expand",)
+    theirs, result = alembic_cli(project, "heads"), run_cli(project, "heads")
+    assert theirs.returncode == result.returncode == 0, theirs.stderr
+    assert result.stdout == theirs.stdout == "bbb222 (expand) (head)\n"
+
+
 # --- the parse cache --------------------------------------------------------------
 
 
@@ -402,3 +440,80 @@ def test_a_second_run_reads_parses_from_the_cache_and_a_changed_file_is_reparsed
     assert heads_in_process(project) == "bbb222 (head)\n"
     assert len(parsed) == 1
     assert alembic_cli(project, "heads").stdout == "bbb222 (head)\n"
+
+
+# --- property: any way Alembic's templates (or people) format the header -----------
+
+
+@dataclass(frozen=True)
+class Written:
+    data: bytes
+    down_literal: str
+    revises: str
+    parents: tuple[str, ...]
+
+
+@st.composite
+def revision_files(draw: st.DrawFn) -> Written:
+    q = draw(st.sampled_from(["'", '"']))
+    nl = draw(st.sampled_from(["\n", "\r\n"]))
+    ann = draw(st.sampled_from(["", ": str", ": Union[str, Sequence[str], None]"]))
+    encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "latin-1"]))
+    parents = tuple(draw(st.lists(st.sampled_from(["aaa111", "bbb222", "ccc333"]), unique=True)))
+    form = draw(st.sampled_from(["scalar", "tuple", "list", "multiline"]))
+    items = [f"{q}{p}{q}" for p in parents]
+    if not parents:
+        literal = "None"
+    elif len(parents) == 1 and form == "scalar":
+        literal = items[0]
+    elif form == "multiline":
+        literal = "(" + nl + "".join(f"    {it},  # parent {i}{nl}" for i, it in enumerate(items))
+        literal += ")"
+    elif form == "list":
+        literal = "[" + ", ".join(items) + "]"
+    else:
+        literal = "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
+    prefix = draw(st.sampled_from(["", 'note = "é"; ', "x = 1;  "]))
+    message = draw(st.sampled_from(["add table", "café crème", "ünïcode, too"]))
+    revises = ", ".join(parents)
+    if draw(st.booleans()):
+        doc = f'"""{message}{nl}{nl}Revision ID: zzz999{nl}Revises: {revises}"""'
+    else:
+        doc = (
+            f'"""{message}{nl}{nl}Revision ID: zzz999{nl}Revises: {revises}{nl}'
+            f'Create Date: 2026-11-30 12:00:00{nl}{nl}"""'
+        )
+    lines = ["# -*- coding: latin-1 -*-"] if encoding == "latin-1" else []
+    lines += [
+        doc,
+        "from typing import Sequence, Union",
+        "",
+        f"revision{ann} = {q}zzz999{q}",
+        f"{prefix}down_revision{ann} = {literal}  # trailing comment",
+        f"branch_labels{ann} = None",
+        "",
+        "def upgrade() -> None:",
+        "    pass",
+        "",
+    ]
+    return Written(nl.join(lines).encode(encoding), literal, revises, parents)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(revision_files())
+def test_any_header_layout_reads_as_alembic_imports_it(written: Written) -> None:
+    from alembic.script import ScriptDirectory
+    from alembic.util import to_tuple
+
+    with tempfile.TemporaryDirectory(prefix="reader-") as tmp:
+        root = Path(tmp)
+        (root / VERSIONS).mkdir(parents=True)
+        (root / "alembic.ini").write_text("[alembic]\nscript_location = migrations\n")
+        (root / VERSIONS / "zzz999_case.py").write_bytes(written.data)
+        (f,) = ours(root).values()
+        (script,) = ScriptDirectory(str(root / "migrations"))._load_revisions()
+    assert f.revision == script.revision
+    assert f.down_revisions == to_tuple(script.down_revision, default=()) == written.parents
+    assert f.message == script.doc
+    assert span_text(written.data, f.parsed.fields["down_revision"].span) == written.down_literal
+    assert span_text(written.data, f.parsed.revises_span) == written.revises

@@ -68,7 +68,10 @@ class _Resolver:
                 for candidate in (f"{base}/{rel}.py", f"{base}/{rel}/__init__.py"):
                     data = self.source.read(candidate)
                     if data is not None:
-                        found = module_constants(data)
+                        # the package that relative imports in this module start from
+                        is_package = candidate.endswith("/__init__.py")
+                        package = module if is_package else module.rpartition(".")[0]
+                        found = module_constants(data, package)
                         break
                 if found is not None:
                     break

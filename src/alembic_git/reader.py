@@ -284,8 +284,12 @@ def _docstring(
     return doc, (match.start(2), match.end(2)), line
 
 
-def module_constants(data: bytes) -> dict[str, Value]:
-    """Module-level constants of a plain Python module (for ``from pkg.mod import NAME``)."""
+def module_constants(data: bytes, package: str | None = None) -> dict[str, Value]:
+    """Module-level constants of a plain Python module (for ``from pkg.mod import NAME``).
+
+    A name the module itself imports (``from pkg.consts import NAME``, or relative
+    to ``package``) is exported as an ``ImportRef``, to be followed further.
+    """
     try:
         text, _, _ = decode_source(data)
         tree = ast.parse(text)
@@ -295,6 +299,12 @@ def module_constants(data: bytes) -> dict[str, Value]:
     for stmt in tree.body:
         if isinstance(stmt, (ast.Import, ast.ImportFrom)):
             evaluator.note_import(stmt)
+            if isinstance(stmt, ast.ImportFrom):
+                source_module = _absolute_module(stmt, package)
+                for alias in stmt.names:
+                    if source_module is not None and alias.name != "*":
+                        ref = ImportRef(source_module, alias.name)
+                        evaluator.constants[alias.asname or alias.name] = ref
             continue
         names, value_node = _targets(stmt)
         if value_node is not None:
@@ -302,3 +312,16 @@ def module_constants(data: bytes) -> dict[str, Value]:
             for name in names:
                 evaluator.constants[name] = value
     return evaluator.constants
+
+
+def _absolute_module(node: ast.ImportFrom, package: str | None) -> str | None:
+    """The module an ``import from`` names, relative imports resolved against ``package``."""
+    if node.level == 0:
+        return node.module
+    if package is None:
+        return None
+    parts = package.split(".") if package else []
+    if node.level - 1 > len(parts):
+        return None
+    base = parts[: len(parts) - (node.level - 1)]
+    return ".".join([*base, *([node.module] if node.module else [])]) or None
