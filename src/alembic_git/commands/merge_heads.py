@@ -65,6 +65,14 @@ def _rebase_changes(work: EnvWork, plan: GroupPlan) -> None:
     assert plan.rebase is not None
     for move in plan.rebase.moves:
         f = work.graph.revisions[move.revision]
+        if any(c.path == f.path for c in work.changes):  # plans never do this; be sure
+            raise AlembicGitError(
+                f"{f.display} would be rewritten twice", hint="use --strategy merge"
+            )
+        if os.path.islink(f.path):
+            raise AlembicGitError(
+                "is a symbolic link; not rewriting it", path=f.display, hint="rebase its target"
+            )
         with open(f.path, "rb") as fh:
             data = fh.read()
         new = rebase_file(data, f.display, move.revision, move.old, move.new)
@@ -100,6 +108,7 @@ def _check_dirty(ws: Workspace, works: list[EnvWork], force: bool) -> None:
         return
     existing = {c.path: c.display for w in works for c in w.changes if c.old is not None}
     rel = {os.path.relpath(p, repo.toplevel).replace(os.sep, "/"): d for p, d in existing.items()}
+    rel = {p: d for p, d in rel.items() if not p.startswith("../")}  # outside: not tracked here
     modified = repo.modified_paths(sorted(rel))
     if modified:
         shown = rel.get(modified[0], modified[0])
@@ -171,7 +180,8 @@ def _plan_env(
             for rev, f in graph.revisions.items()
             if rev not in sides.onto_revisions
         }
-        rank = {ours[p]: r for p, r in repo.added_order("HEAD", sorted(ours)).items()}
+        inside = sorted(p for p in ours if not p.startswith("../"))
+        rank = {ours[p]: r for p, r in repo.added_order("HEAD", inside).items()}
     plans = [decide(graph, g, strategy, sides, targets.missing, rank) for g in groups]
     return EnvWork(env, graph, plans, sides)
 

@@ -85,6 +85,8 @@ def apply(changes: Sequence[Change]) -> None:
     done: list[Change] = []
     try:
         for change in changes:
+            if os.path.islink(change.path):
+                raise AlembicGitError(f"{change.display} is a symbolic link; edit its target")
             mode = _mode_of(change.path)
             if change.old is None:
                 if mode is not None:
