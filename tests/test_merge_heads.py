@@ -151,6 +151,35 @@ def test_labelled_branches_meant_to_be_separate_are_left_alone(
     assert set(script.get_revision("e4merge").down_revision) == {"e2", "e3"}
 
 
+def test_a_labelled_group_is_rebased_and_the_other_label_untouched(
+    project: Path, mh: MergeHeads
+) -> None:
+    add_revision(project, "a0", None, "base", table="t0")
+    add_revision(project, "e1", "a0", "expand", branch_labels="expand", table="te1")
+    add_revision(project, "c1", "a0", "contract", branch_labels="contract", table="tc1")
+    commit_all(project, "expand and contract")
+    git(project, "checkout", "-q", "-b", "feature")
+    add_revision(project, "e2", "e1", "ours", table="te2")
+    commit_all(project, "ours")
+    git(project, "checkout", "-q", "main")
+    add_revision(project, "e3", "e1", "theirs", table="te3")
+    commit_all(project, "theirs")
+    git(project, "checkout", "-q", "feature")
+    git(project, "merge", "-q", "--no-edit", "main")
+    before = snapshot(project)
+    result = mh(project)
+    assert result.code == 0, result.err
+    assert "2 heads under label 'expand': e2, e3 (they fork from e1)\n" in result.out
+    assert "  rebase (auto): e2 is not on main: only this branch has it\n" in result.out
+    changed = {k for k, v in snapshot(project).items() if before[k] != v}
+    assert changed == {f"{V}/e2_ours.py"}
+    assert heads(project) == ["c1", "e2"]
+    alembic(project, "upgrade", "heads")
+    assert tables(project) == {"t0", "te1", "te2", "te3", "tc1"}
+    alembic(project, "downgrade", "base")
+    assert tables(project) == set()
+
+
 # -- rebase -------------------------------------------------------------------------
 
 

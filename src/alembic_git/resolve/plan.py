@@ -121,9 +121,11 @@ def plan_rebase(
         )
     mine = set(movable)
     for r in movable:
-        above = [c for c in graph.children[r] if c not in mine]
-        if above:
-            raise NoRebase(f"{above[0]}, which {sides.onto} has, builds on {r}, which it lacks")
+        for c in graph.children[r]:
+            if c in sides.onto_revisions:
+                raise NoRebase(f"{c}, which {sides.onto} has, builds on {r}, which it lacks")
+            if c not in mine:
+                raise NoRebase(f"{r} also leads to {c}, outside these heads; moving it moves both")
     fixed = [r for r in graph.revisions if r in below and r not in mine]
     fixed_set = set(fixed)
     fixed_heads = [r for r in fixed if not any(c in fixed_set for c in graph.children[r])]
