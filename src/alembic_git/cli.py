@@ -201,6 +201,24 @@ def merge_heads(
     )
 
 
+@cli.command()
+@click.option(
+    "--provider",
+    type=click.Choice(["github", "gitlab"]),
+    help="The forge (default: from GITHUB_ACTIONS / GITLAB_CI).",
+)
+@click.option("--dry-run", is_flag=True, help="Print the comments instead of posting them.")
+@click.option(
+    "--target", metavar="REF", help="Merge into REF (default: origin/<base branch> of the PR)."
+)
+@click.option("--strict", is_flag=True, help="Any second head is a conflict, labelled or not.")
+def comment(provider: str | None, dry_run: bool, target: str | None, strict: bool) -> None:
+    """On a pull request: one sticky comment per environment with the fork and the fix."""
+    from alembic_git.commands import comment as cmd
+
+    _run(cmd.run, provider=provider, dry_run=dry_run, target=target, strict=strict)
+
+
 @cli.group(cls=_Group)
 def hook() -> None:
     """Git hooks: pre-push (warn or block), pre-receive (servers), install, uninstall."""

@@ -242,11 +242,15 @@ def env_comparison(
     ec: EnvComparison,
     cwd: str,
     *,
-    prefix: Sequence[str] = (),
+    before: Sequence[str] | None = None,
     resolved: bool = False,
     budget: int = BUDGET,
 ) -> str:
-    """One environment of ``check --against`` (or of a pull request's comment)."""
+    """One environment of ``check --against`` (or of a pull request's comment).
+
+    ``before``: the commands that bring the target in, when ``git merge TARGET``
+    is not what the reader should run (a pull request from a fork).
+    """
     env = mono(ec.env.name)
     what = f"merging {mono(cmp.ours_label, 100)} into {mono(cmp.target_ref, 100)}"
     if ec.error and not ec.conflict:
@@ -269,7 +273,10 @@ def env_comparison(
                 "The multiple heads reported earlier are merged."
             )
         return f"✅ {env}: {what} keeps {state}."
-    command = " && ".join([*prefix, fix_command(cmp, ec, cwd)])
+    if before is None:
+        command = fix_command(cmp, ec, cwd)
+    else:
+        command = " && ".join([*before, command_line(ec.env, cwd, "merge-heads")])
     fix = _fix_block(command, "on this branch, run")
     return conflict_section(
         f"Multiple Alembic heads after the merge · {env}",
