@@ -283,6 +283,20 @@ def test_package_colon_folder_is_found_without_importing_the_package(tmp_path: P
     assert (ours.returncode, ours.stdout, ours.stderr) == (0, "aaaa01 (head)\n", "")
 
 
+def test_a_missing_script_location_is_an_error_as_in_alembic(tmp_path: Path) -> None:
+    root = repo(tmp_path)
+    (root / "alembic.ini").write_text(MINI_INI.format(script="migrationz"), encoding="utf-8")
+    assert alembic_heads(root).startswith("FAILED: Path doesn't exist: migrationz.")
+    # Reading no revisions would let `check` pass on a typo.
+    assert ours_heads(root) == (
+        2,
+        "",
+        "alembic-git: error: alembic.ini: script_location 'migrationz' is not a folder in the "
+        "working tree (resolved to migrationz); fix script_location (relative paths start "
+        "from the folder Alembic runs in)\n",
+    )
+
+
 # --- version_locations --------------------------------------------------------
 
 SEPARATED = {
@@ -403,6 +417,16 @@ def test_version_location_option_needs_no_config(tmp_path: Path) -> None:
         assert ours.stdout == "".join(f"{h} (head)\n" for h in expect)
 
 
+def test_version_location_option_must_name_a_folder(tmp_path: Path) -> None:
+    root = repo(tmp_path)
+    assert ours_heads(root, "--version-location", "db/versoins") == (
+        2,
+        "",
+        "alembic-git: error: --version-location db/versoins is not a folder in the working "
+        "tree; name an existing folder of revision files\n",
+    )
+
+
 def test_version_location_option_ignores_any_config(tmp_path: Path) -> None:
     root = repo(tmp_path)
     (root / "alembic.ini").write_text("[alembic]\nscript_location = nowhere\n", encoding="utf-8")
@@ -420,6 +444,11 @@ def test_all_reports_every_environment_of_the_monorepo(tmp_path: Path) -> None:
     root = tmp_path / "monorepo"
     shutil.copytree(EXAMPLES / "monorepo", root)
     git(root, "init", "-q")
+    # A leftover config whose scripts do not exist (a test fixture) is no environment.
+    (root / "tests" / "fixtures").mkdir(parents=True)
+    (root / "tests" / "fixtures" / "alembic.ini").write_text(
+        "[alembic]\nscript_location = %(here)s/nowhere\n", encoding="utf-8"
+    )
     ours = run_cli(root, "--all", "heads", "--format", "json")
     assert ours.returncode == 0, ours.stderr
     data = json.loads(ours.stdout)

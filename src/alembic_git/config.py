@@ -259,7 +259,12 @@ def _resolve_location(
 
 
 def load_environment(
-    source: Source, ini: str | None, toml: str | None, section: str, cwd: str
+    source: Source,
+    ini: str | None,
+    toml: str | None,
+    section: str,
+    cwd: str,
+    require_script_dir: bool = True,
 ) -> Environment:
     settings = _Settings(source, ini, toml, section)
     origin = source.display(ini or toml or cwd)
@@ -275,6 +280,14 @@ def load_environment(
             hint="check the section name (-n) and the config file (-c)",
         )
     script_dir = _resolve_location(source, script_location, cwd, search, "script_location", origin)
+    if require_script_dir and not source.is_dir(script_dir):
+        # Alembic: "Path doesn't exist: ...".  Reading nothing would pass `check`.
+        raise AlembicGitError(
+            f"script_location {script_location!r} is not a folder in {source.label} "
+            f"(resolved to {source.display(script_dir)})",
+            path=origin,
+            hint="fix script_location (relative paths start from the folder Alembic runs in)",
+        )
     raw_locations = settings.split_paths("version_locations")
     if raw_locations:
         locations = tuple(
@@ -314,6 +327,12 @@ def from_version_locations(
 ) -> Environment:
     """An environment named only by its version folders (config built in code)."""
     folders = tuple(dict.fromkeys(norm(os.path.join(cwd, loc)) for loc in locations))
+    for folder in folders:
+        if not source.is_dir(folder):
+            raise AlembicGitError(
+                f"--version-location {source.display(folder)} is not a folder in {source.label}",
+                hint="name an existing folder of revision files",
+            )
     return Environment(
         name=", ".join(source.display(f) for f in folders),
         version_locations=folders,
@@ -349,15 +368,19 @@ def discover_all(source: Source) -> list[Environment]:
             if parser.has_option(section, "script_location") or (
                 section == "alembic" and toml is not None
             ):
-                envs.append(load_environment(source, path, toml, section, folder))
+                env = load_environment(source, path, toml, section, folder, False)
+                if env.script_location is not None and source.is_dir(env.script_location):
+                    envs.append(env)  # else a leftover config (a fixture): no environment
                 if toml is not None and section == "alembic":
                     paired.add(toml)
     for toml in sorted(tomls - paired):
-        envs.append(load_environment(source, None, toml, "alembic", os.path.dirname(toml)))
+        env = load_environment(source, None, toml, "alembic", os.path.dirname(toml), False)
+        if env.script_location is not None and source.is_dir(env.script_location):
+            envs.append(env)
     if not envs:
         raise AlembicGitError(
             f"--all found no Alembic environment in {source.label}",
-            hint="no .ini section or [tool.alembic] table has a script_location",
+            hint="no .ini section or [tool.alembic] table has a script_location that exists",
         )
     return envs
 
