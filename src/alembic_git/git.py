@@ -185,6 +185,19 @@ class Repo:
                 pairs.append((key, value if sep else None))
         return pairs
 
+    def diff_status(self, a: str, b: str, paths: Sequence[str]) -> list[tuple[str, str]]:
+        """(status letter, path) of each file below ``paths`` that differs from commit a to b."""
+        out = self.git("diff-tree", "-r", "--name-status", "-z", "--no-renames", a, b, "--", *paths)
+        fields = out.stdout.decode("utf-8", "surrogateescape").split("\0")
+        return [(fields[i][:1], fields[i + 1]) for i in range(0, len(fields) - 1, 2)]
+
+    def object_ids(self, names: Sequence[str]) -> list[str | None]:
+        """The object id each name (``rev:path``, ...) resolves to; None where it does not."""
+        request = "".join(f"{n}\n" for n in names).encode("utf-8", "surrogateescape")
+        out = self.git("cat-file", "--batch-check=%(objectname)", input=request).stdout
+        # A found object prints its bare id; "NAME missing" / "NAME ambiguous" otherwise.
+        return [None if b" " in line else line.decode() for line in out.splitlines()]
+
     def git_path(self, name: str) -> Path:
         """``git rev-parse --git-path``: honours core.hooksPath and linked worktrees."""
         path = Path(self.out("rev-parse", "--git-path", name))

@@ -33,6 +33,7 @@ from alembic_git.config import Environment
 from alembic_git.errors import AlembicGitError
 from alembic_git.git import ZERO_SHA
 from alembic_git.hooks.common import check_alone, hook_environments
+from alembic_git.hooks.quick import QuickCheck
 from alembic_git.hooks.settings import HookSettings, RawSettings
 from alembic_git.report import conflict_text
 from alembic_git.report_against import comparison_text
@@ -135,6 +136,7 @@ class PrePush:
         self.settings = settings
         self.remote = _remote_name(raw, remote, url)
         self._comparers: dict[tuple[str, tuple[Environment, ...]], Comparer] = {}
+        self._quick = QuickCheck(ws)
 
     def check(self, refs: list[PushedRef]) -> tuple[list[str], list[str]]:
         """(one report per branch whose push brings a conflict, one line per failed check)."""
@@ -170,6 +172,8 @@ class PrePush:
         source = self.ws.commit(ref.local_sha, ref.label)
         envs = hook_environments(self.ws, source)
         if not envs:
+            return None, []
+        if self._quick.surely_clean(ref.local_sha, ref.label, target_ref, envs, source):
             return None, []
         comparer = self._comparer(target_ref, envs)
         comparer.target_how = how
