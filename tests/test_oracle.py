@@ -29,15 +29,18 @@ from support.repo import (
     add_revision,
     alembic_cli,
     alembic_script_directory,
+    commit_all,
+    git,
     run_cli,
 )
 
 from alembic_git.cache import ParseCache
 from alembic_git.cli import main as alembic_git_main
 from alembic_git.config import Selection, select_environments
+from alembic_git.git import Repo
 from alembic_git.graph import RevisionGraph
 from alembic_git.loader import load_revision_files
-from alembic_git.source import WorktreeSource
+from alembic_git.source import CommitSource, Source, WorktreeSource
 
 # ---------------------------------------------------------------------------
 # Building a project and reading it both ways
@@ -52,6 +55,7 @@ class Rev:
     style: str = "modern"
     quote: str = "'"
     crlf: bool = False
+    folder: str = ""  # below migrations/versions (read with recursive_version_locations)
 
 
 @dataclass
@@ -61,10 +65,13 @@ class Shape:
     revs: list[Rev] = field(default_factory=list)
 
 
-def bare_project(root: Path) -> Path:
+def bare_project(root: Path, recursive: bool = False) -> Path:
     """alembic.ini + migrations/versions/, without git (the oracle needs no repository)."""
     (root / "migrations" / "versions").mkdir(parents=True)
-    (root / "alembic.ini").write_text(INI, encoding="utf-8")
+    ini = INI.replace(
+        "path_separator = os\n", "path_separator = os\nrecursive_version_locations = true\n"
+    )
+    (root / "alembic.ini").write_text(ini if recursive else INI, encoding="utf-8")
     return root
 
 
@@ -82,11 +89,12 @@ def write_shape(project: Path, shape: Shape) -> None:
             style=r.style,
             quote=r.quote,
             crlf=r.crlf,
+            folder=f"migrations/versions/{r.folder}".rstrip("/"),
         )
 
 
-def ours(project: Path) -> RevisionGraph:
-    source = WorktreeSource(str(project))
+def ours(project: Path, source: Source | None = None) -> RevisionGraph:
+    source = source or WorktreeSource(str(project))
     (env,) = select_environments(source, str(project), Selection())
     return RevisionGraph(load_revision_files(source, env, ParseCache(None)))
 
@@ -162,9 +170,9 @@ def sort_label_lists(text: str) -> str:
 
 
 @contextlib.contextmanager
-def project_dir() -> Iterator[Path]:
+def project_dir(recursive: bool = False) -> Iterator[Path]:
     with tempfile.TemporaryDirectory(prefix="oracle-") as tmp:
-        yield bare_project(Path(tmp))
+        yield bare_project(Path(tmp), recursive)
 
 
 def assert_agrees(project: Path) -> RevisionGraph:
@@ -243,6 +251,43 @@ def test_random_graphs_agree_with_alembics_revision_map(shape: Shape) -> None:
         assert sort_label_lists(our_heads_text(project)) == sort_label_lists(
             alembic_heads_text(theirs(project))
         )
+
+
+FOLDERS = ["", "", "a", "a/b", "a-b", "a.b", "B", "__pycache__x", "z/y"]
+
+
+@st.composite
+def nested_shapes(draw: st.DrawFn) -> Shape:
+    shape = draw(shapes())
+    for r in shape.revs:
+        r.folder = draw(st.sampled_from(FOLDERS))
+    return shape
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(nested_shapes())
+def test_recursive_folders_in_the_working_tree_and_in_a_commit_agree_with_alembic(
+    shape: Shape,
+) -> None:
+    # Heads come in load order: Alembic's os.walk (files sorted, then sub-folders
+    # sorted), which a commit's tree listing must reproduce.
+    with project_dir(recursive=True) as project:
+        write_shape(project, shape)
+        git(project, "init", "-q")
+        commit_all(project, "revisions")
+        expected = alembic_facts(theirs(project))
+        assert our_facts(ours(project)) == expected
+        repo = Repo.discover(project)
+        assert repo is not None
+        try:
+            commit = CommitSource(repo, "HEAD", "commit HEAD")
+            assert our_facts(ours(project, commit)) == expected
+        finally:
+            repo.close()
 
 
 # ---------------------------------------------------------------------------
