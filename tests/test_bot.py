@@ -308,3 +308,15 @@ def test_a_push_event_or_a_missing_head_is_explained(pr: PullRequest, forge: Fak
     missing = comment(pr, forge)
     assert missing.returncode == 2
     assert "is not in this clone; check out the full history" in missing.stderr
+
+
+def test_a_huge_report_still_fits_in_one_comment(pr: PullRequest, forge: FakeForge) -> None:
+    for i in range(250):
+        add_revision(pr.repo, f"e{i:011d}", "f1f1f1f1f1f1", f"split {i} " + "|`<@x>" * 300)
+    commit_all(pr.repo, "250 heads")
+    pr.publish()
+    assert comment(pr, forge).returncode == 1  # the fake API refuses bodies over 65,536
+    [made] = forge.github_comments(REPO, NUMBER)
+    assert len(made["body"]) < 65_536
+    assert "more heads, not shown: the comment is full." in made["body"]
+    assert md.stray_html(made["body"]) == [] and md.pings(made["body"]) == []

@@ -10,7 +10,7 @@ from support import md
 from support.branches import advance_main, branch_with, published_project
 from support.repo import add_revision, commit_all, git, revision_source, run_cli
 
-from alembic_git.markdown import ZWJ, escape, fence, mono, table
+from alembic_git.markdown import ZWJ, code, escape, fence, mono, table
 
 HOSTILE = (
     "@everyone <img src=x onerror=alert(1)> ```` fence ~~~ `x` | #1 $a$ [l](javascript:x) **b**"
@@ -33,7 +33,7 @@ def test_a_fork_is_drawn_tabled_and_fixed(project: Path) -> None:
     out = result.stdout
     assert out.startswith("### ❌ Multiple Alembic heads · <code>alembic.ini</code>\n\n")
     assert (
-        "**2 heads**: <code>alembic upgrade head</code> fails with *Multiple head revisions are "
+        "**2 heads**: `alembic upgrade head` fails with *Multiple head revisions are "
         "present*. They fork from <code>aaa111</code> (first)." in out
     )
     assert md.mermaid_nodes(out) == {"r_aaa111", "r_bbb222", "r_ccc333"}
@@ -133,6 +133,8 @@ def test_escape(text: str, expected: str) -> None:
 
 def test_fence_outgrows_any_backtick_run_and_cells_keep_pipes() -> None:
     assert fence("a ``` b `````` c", "sh") == "```````sh\na ``` b `````` c\n```````"
+    assert code("alembic upgrade x@head") == "`alembic upgrade x@head`"
+    assert code("`a`` b\nc") == "``` `a`` b c ```"
     assert fence("plain") == "```\nplain\n```"
     text = table(["A", "B"], [[mono("x|y\\|z"), escape("p|q")]])
     [rows] = md.tables(text)

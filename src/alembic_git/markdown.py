@@ -68,6 +68,19 @@ def mono(text: str, limit: int | None = None) -> str:
     return f"<code>{escape(text, limit)}</code>"
 
 
+def code(text: str, limit: int | None = None) -> str:
+    """A backtick code span, for text meant to be copied (no escapes show inside one).
+
+    Safe outside tables only: GitHub renders no HTML, mentions or references in
+    code, and the delimiter is longer than any backtick run in ``text``.
+    """
+    line = one_line(text, limit)
+    longest = max((len(run) for run in _BACKTICKS.findall(line)), default=0)
+    ticks = "`" * (longest + 1)
+    pad = " " if line.startswith("`") or line.endswith("`") else ""
+    return f"{ticks}{pad}{line}{pad}{ticks}"
+
+
 def fence(content: str, info: str = "") -> str:
     """A fenced code block whose fence no line of ``content`` can close."""
     longest = max((len(run) for run in _BACKTICKS.findall(content)), default=0)

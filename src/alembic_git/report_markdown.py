@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from alembic_git.against import BOTH, THIS_BRANCH, Comparison, EnvComparison
 from alembic_git.analysis import ConflictGroup
 from alembic_git.graph import RevisionGraph
-from alembic_git.markdown import escape, fence, mono, size, table
+from alembic_git.markdown import code, escape, fence, mono, size, table
 from alembic_git.render import mermaid, node_id
 from alembic_git.report import EnvResult, command_line
 from alembic_git.report_against import fix_command
@@ -132,7 +132,7 @@ def _what_fails(group: ConflictGroup) -> str:
     labels = ", ".join(mono(x) for x in group.labels)
     scope = f" under branch label {labels}" if labels else ""
     return (
-        f"**{len(group.heads)} heads**{scope}: {mono(f'alembic upgrade {target}')} "
+        f"**{len(group.heads)} heads**{scope}: {code(f'alembic upgrade {target}')} "
         "fails with *Multiple head revisions are present*"
     )
 

@@ -87,9 +87,13 @@ def stray_html(body: str) -> list[str]:
 
 
 def pings(body: str) -> list[str]:
-    """``@name`` or ``#123`` outside fences (even in ``<code>``): mentions and references."""
+    """``@name`` or ``#123`` outside code (even in ``<code>``): mentions and references.
+
+    Backtick code spans are left out: GitHub looks for neither inside them.
+    """
     outside, _ = blocks(body)
-    return _MENTION.findall("\n".join(outside))
+    text = re.sub(r"(`+)(?!`).*?(?<!`)\1(?!`)", "", "\n".join(outside))
+    return _MENTION.findall(text)
 
 
 def mermaid_nodes(body: str) -> set[str]:
