@@ -101,7 +101,10 @@ def test_after_the_fix_the_comment_turns_resolved(pr: PullRequest, forge: FakeFo
     assert after["id"] == before["id"]
     assert after["body"].startswith(MARKER + "\n<!-- alembic-git:state=resolved -->\n")
     assert "### ✅ Alembic heads resolved · <code>alembic.ini</code>" in after["body"]
-    assert "now keeps one head (<code>d4d4d4d4d4d4</code>)" in after["body"]
+    assert (
+        "✅ Merging <code>feature</code> into <code>origin/main</code> now keeps one head "
+        "(<code>d4d4d4d4d4d4</code>). The multiple heads reported earlier are merged."
+    ) in after["body"]
     forge.clear_requests()
     assert comment(pr, forge).returncode == 0
     assert all(r.method == "GET" for r in forge.requests)

@@ -269,8 +269,8 @@ def env_comparison(
         )
         if resolved:
             return (
-                f"### ✅ Alembic heads resolved · {env}\n\n✅ {what} now keeps {state}. "
-                "The multiple heads reported earlier are merged."
+                f"### ✅ Alembic heads resolved · {env}\n\n✅ {what[0].upper()}{what[1:]} now "
+                f"keeps {state}. The multiple heads reported earlier are merged."
             )
         return f"✅ {env}: {what} keeps {state}."
     if before is None:
