@@ -322,4 +322,8 @@ def test_a_huge_report_still_fits_in_one_comment(pr: PullRequest, forge: FakeFor
     [made] = forge.github_comments(REPO, NUMBER)
     assert len(made["body"]) < 65_536
     assert "more heads, not shown: the comment is full." in made["body"]
+    # The drawing stays small: eight heads (main's among them) and a note for the rest.
+    drawn = md.mermaid_nodes(made["body"])
+    assert "r_b3b3b3b3b3b3" in drawn and len(drawn) <= 8 + 4
+    assert '(["… 243 more heads"])' in made["body"]
     assert md.stray_html(made["body"]) == [] and md.pings(made["body"]) == []

@@ -10,7 +10,7 @@ the forges' size limit (GitHub: 65,536 characters).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from alembic_git.against import BOTH, THIS_BRANCH, Comparison, EnvComparison
@@ -24,6 +24,7 @@ from alembic_git.report_against import fix_command
 BUDGET = 64_000  # UTF-8 bytes per environment; GitHub allows 65,536 characters a comment
 PER_SIDE = 4  # revisions drawn next to each head and above each fork point
 BELOW = 2  # ancestors drawn below each fork point
+MAX_HEADS = 8  # heads drawn per conflict; the table lists them all
 _MESSAGE = 120  # characters of a revision message shown
 _PATH = 200
 
@@ -31,15 +32,23 @@ _PATH = 200
 # -- the fork, drawn -------------------------------------------------------------------
 @dataclass(frozen=True)
 class Gap:
-    above: str  # the drawn revision just above the folded run
-    below: str  # the drawn revision just below it
-    hidden: int
+    """A dashed node standing for what is not drawn, tied to the drawn revisions around it."""
+
+    label: str
+    above: str | None
+    below: str | None
 
 
 def fork_view(
-    graph: RevisionGraph, groups: Sequence[ConflictGroup], per_side: int = PER_SIDE
+    graph: RevisionGraph,
+    groups: Sequence[ConflictGroup],
+    first: Collection[str] = (),
+    per_side: int = PER_SIDE,
 ) -> tuple[set[str], list[Gap]]:
-    """The revisions to draw for these conflicts, and the runs folded away."""
+    """The revisions to draw for these conflicts, and what is folded away.
+
+    At most ``MAX_HEADS`` heads per group (those in ``first`` before the others).
+    """
     keep: set[str] = set()
     gaps: list[Gap] = []
     for group in groups:
@@ -47,11 +56,15 @@ def fork_view(
         for f in group.fork_points:
             floor |= graph.ancestors(f)
             keep.update(_walk([f], lambda r: graph.revisions[r].down_revisions, BELOW + 1))
-        for head in group.heads:
+        heads = sorted(group.heads, key=lambda h: h not in first)
+        for head in heads[:MAX_HEADS]:
             drawn, gap = _fold(graph, head, graph.ancestors(head) - floor, per_side)
             keep |= drawn
             if gap is not None:
                 gaps.append(gap)
+        if len(heads) > MAX_HEADS:
+            fork = group.fork_points[0] if group.fork_points else None
+            gaps.append(Gap(f"… {len(heads) - MAX_HEADS} more heads", None, fork))
     return keep, gaps
 
 
@@ -72,7 +85,7 @@ def _fold(
     bottom = _walk([r for r in graph.revisions if r in run and not down(r)], up, per_side)
     drawn = set(top) | set(bottom)
     hidden = len(run - drawn)
-    return drawn, (Gap(top[-1], bottom[-1], hidden) if hidden else None)
+    return drawn, (Gap(f"… {hidden} more revisions", top[-1], bottom[-1]) if hidden else None)
 
 
 def _walk(
@@ -92,15 +105,19 @@ def _walk(
     return order
 
 
-def fork_mermaid(graph: RevisionGraph, groups: Sequence[ConflictGroup]) -> str:
-    keep, gaps = fork_view(graph, groups)
+def fork_mermaid(
+    graph: RevisionGraph, groups: Sequence[ConflictGroup], first: Collection[str] = ()
+) -> str:
+    keep, gaps = fork_view(graph, groups, first)
     heads = [h for g in groups for h in g.heads]
     lines = [mermaid(graph, keep, highlight=heads)]
     for i, gap in enumerate(gaps, 1):
         gid = f"gap_{i}"
-        lines.append(f'  {gid}(["… {gap.hidden} more revisions"])')
-        lines.append(f"  {node_id(gap.above)} -.-> {gid}")
-        lines.append(f"  {gid} -.-> {node_id(gap.below)}")
+        lines.append(f'  {gid}(["{gap.label}"])')
+        if gap.above is not None:
+            lines.append(f"  {node_id(gap.above)} -.-> {gid}")
+        if gap.below is not None:
+            lines.append(f"  {gid} -.-> {node_id(gap.below)}")
     if gaps:
         lines.append("  classDef gap fill:#f6f8fa,stroke:#8c959f,stroke-dasharray:3 3")
         lines.append(f"  class {','.join(f'gap_{i}' for i in range(1, len(gaps) + 1))} gap")
@@ -228,7 +245,9 @@ def conflict_section(
         if ec is not None:
             parts += [f"- {escape(p.message, 2000)}" for p in ec.problems]
         if draw:
-            parts += ["", fork_mermaid(graph, groups)]
+            # The target's heads first: they are the fewest, and the ones to merge with.
+            theirs = [h for h, o in ec.origins.items() if o.side != THIS_BRANCH] if ec else []
+            parts += ["", fork_mermaid(graph, groups, theirs)]
         parts += ["", _heads_table(graph, groups, ec, max_rows)]
         if fix:
             parts += ["", fix]
