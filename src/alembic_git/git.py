@@ -191,13 +191,6 @@ class Repo:
         fields = out.stdout.decode("utf-8", "surrogateescape").split("\0")
         return [(fields[i][:1], fields[i + 1]) for i in range(0, len(fields) - 1, 2)]
 
-    def object_ids(self, names: Sequence[str]) -> list[str | None]:
-        """The object id each name (``rev:path``, ...) resolves to; None where it does not."""
-        request = "".join(f"{n}\n" for n in names).encode("utf-8", "surrogateescape")
-        out = self.git("cat-file", "--batch-check=%(objectname)", input=request).stdout
-        # A found object prints its bare id; "NAME missing" / "NAME ambiguous" otherwise.
-        return [None if b" " in line else line.decode() for line in out.splitlines()]
-
     def git_path(self, name: str) -> Path:
         """``git rev-parse --git-path``: honours core.hooksPath and linked worktrees."""
         path = Path(self.out("rev-parse", "--git-path", name))

@@ -169,7 +169,7 @@ class PrePush:
             lines = [f"{header}: {ref.label} has conflicting Alembic heads ({target.why})"]
             return self._with_switch(ref, "\n".join([*lines, *texts])), errors
         target_ref, how = target
-        source = self.ws.commit(ref.local_sha, ref.label)
+        source = self.ws.tree(ref.local_sha, ref.label)  # a commit: git pushes it
         envs = hook_environments(self.ws, source)
         if not envs:
             return None, []

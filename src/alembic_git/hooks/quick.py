@@ -118,10 +118,12 @@ class QuickCheck:
 
     def _summary(self, env: Environment, target: str, source: Source) -> Summary | None:
         locations = [source.display(loc) for loc in env.version_locations]
-        trees = self.repo.object_ids(
-            [f"{target}:{loc}" if loc != "." else target for loc in locations]
-        )
-        key_text = json.dumps([_SUMMARY_FORMAT, env.name, env.recursive, locations, trees])
+        # The folders' tree objects, read through the cat-file process already running
+        # (cheaper than another git call); hashed, they name this exact set of files.
+        names = [f"{target}:{'' if loc == '.' else loc}" for loc in locations]
+        trees = self.repo.cat().read_many(names)
+        digests = [hashlib.sha1(t).hexdigest() if t is not None else None for t in trees]
+        key_text = json.dumps([_SUMMARY_FORMAT, env.name, env.recursive, locations, digests])
         path = (
             self.folder / f"{hashlib.sha1(key_text.encode()).hexdigest()}.json"
             if self.folder
