@@ -274,6 +274,41 @@ def test_quick_verdicts_stay_quiet_and_a_repointed_revision_is_still_reported(
     assert "a published revision was re-pointed" in result.stderr
 
 
+def test_a_conflict_the_target_already_has_is_not_blamed_on_the_push(
+    world: tuple[Path, Path],
+) -> None:
+    proj, _ = world
+    git(proj, "checkout", "-q", "-b", "feature")
+    (proj / "NEWS").write_text("unrelated\n", encoding="utf-8")
+    commit_all(proj, "no migrations")
+    git(proj, "checkout", "-q", "-b", "edits", "main")
+    path = next((proj / "migrations/versions").glob("aaa111_*.py"))
+    path.write_text(path.read_text(encoding="utf-8") + "# a comment\n", encoding="utf-8")
+    commit_all(proj, "edits a published revision's body")
+    git(proj, "checkout", "-q", "main")
+    add_revision(proj, "bbb222", "aaa111", "add invoices")
+    add_revision(proj, "ccc333", "aaa111", "add comments")
+    commit_all(proj, "two heads on main")
+    git(proj, "push", "-q", "origin", "main")
+    install(proj, "--mode", "block")
+    for branch in ("feature", "edits"):
+        result = push(proj, "origin", branch)
+        assert (branch, result.returncode, result.stderr) == (branch, 0, "")
+
+
+def test_a_repository_without_alembic_is_quiet(tmp_path: Path) -> None:
+    proj = tmp_path / "plain"
+    proj.mkdir()
+    git(proj, "init", "-q")
+    (proj / "README").write_text("hello\n", encoding="utf-8")
+    commit_all(proj, "no alembic here")
+    git(tmp_path, "init", "-q", "--bare", str(tmp_path / "remote.git"))
+    git(proj, "remote", "add", "origin", str(tmp_path / "remote.git"))
+    install(proj, "--mode", "block")
+    result = push(proj, "origin", "main")
+    assert (result.returncode, result.stderr) == (0, "")
+
+
 def test_pushing_to_a_url_uses_the_remote_with_that_url(world: tuple[Path, Path]) -> None:
     proj, remote = world
     diverge(proj)
@@ -323,6 +358,33 @@ def test_an_existing_hook_is_chained_and_uninstall_restores_it(world: tuple[Path
     assert stat.S_IMODE(hook.stat().st_mode) == 0o750
     assert not (hook.parent / "pre-push.legacy").exists()
     assert "nothing to do" in run_cli(proj, "hook", "uninstall").stdout
+
+
+def test_install_with_another_mode_updates_and_uninstall_finds_a_hook_moved_aside(
+    world: tuple[Path, Path],
+) -> None:
+    proj, _ = world
+    hooks = hooks_dir(proj)
+    install(proj)
+    assert "updated the pre-push hook" in install(proj, "--mode", "block").stdout
+    assert "hook pre-push --mode block" in (hooks / "pre-push").read_text(encoding="utf-8")
+    (hooks / "pre-push").rename(hooks / "pre-push.legacy")  # as `pre-commit install` does
+    (hooks / "pre-push").write_text("#!/bin/sh\n# another tool\n", encoding="utf-8")
+    assert "another tool had kept" in run_cli(proj, "hook", "uninstall").stdout
+    assert not (hooks / "pre-push.legacy").exists()
+    assert (hooks / "pre-push").read_text(encoding="utf-8") == "#!/bin/sh\n# another tool\n"
+
+
+def test_global_options_given_to_install_are_written_into_the_hook(
+    world: tuple[Path, Path],
+) -> None:
+    proj, _ = world
+    diverge(proj)
+    result = run_cli(proj / "migrations", "-c", "../alembic.ini", "hook", "install")
+    assert result.returncode == 0, result.stderr
+    text = (hooks_dir(proj) / "pre-push").read_text(encoding="utf-8")
+    assert '-c "$LAUNCHER" -c alembic.ini hook pre-push "$@"' in text
+    assert push(proj, "origin", "feature").stderr.startswith(expected_warning(proj))
 
 
 def test_install_refuses_to_chain_the_pre_commit_frameworks_hook(world: tuple[Path, Path]) -> None:
