@@ -204,6 +204,10 @@ def test_without_a_default_branch_on_the_remote_the_commit_is_checked_alone(
         "(empty has no default branch here (no empty/HEAD, empty/main or empty/master): "
         "checked the pushed commit alone)"
     ) in result.stderr
+    other = tmp_path / "other.git"
+    git(tmp_path, "init", "-q", "--bare", str(other))
+    result = push(proj, str(other), "feature")
+    assert f"({other} is not a configured remote: checked the pushed commit alone)" in result.stderr
 
 
 def test_branch_deletions_and_tags_are_not_checked(world: tuple[Path, Path]) -> None:

@@ -135,6 +135,7 @@ class PrePush:
         self.repo = ws.require_repo()
         self.settings = settings
         self.remote = _remote_name(raw, remote, url)
+        self.configured = self.remote in raw.remotes
         self._comparers: dict[tuple[str, tuple[Environment, ...]], Comparer] = {}
         self._quick = QuickCheck(ws)
 
@@ -195,7 +196,11 @@ class PrePush:
                     branch = target[len(prefix) :]
                     break
         else:
-            found = remote_default(self.repo, remote)
+            found = remote_default(self.repo, remote) if self.configured else None
+            if found is None and not self.configured:
+                return _Alone(
+                    f"{remote} is not a configured remote: checked the pushed commit alone"
+                )
             if found is None:
                 return _Alone(
                     f"{remote} has no default branch here (no {remote}/HEAD, {remote}/main or "
