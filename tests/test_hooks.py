@@ -475,6 +475,34 @@ def test_an_internal_error_warns_in_one_line_and_lets_the_push_through(
     assert remote_sha(remote, "refs/heads/other") is None
 
 
+def test_an_unexpected_exception_is_one_line_and_lets_the_push_through(
+    world: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A bug in the check, forced in-process: the guard turns it into one line."""
+    import io
+
+    from alembic_git.cli import main
+    from alembic_git.hooks.prepush import PrePush
+
+    proj, _ = world
+    diverge(proj)
+    line = f"refs/heads/feature {sha(proj, 'feature')} refs/heads/feature {ZERO}\n"
+
+    def bug(*args: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.chdir(proj)
+    monkeypatch.setattr(PrePush, "check", bug)
+    for fail, code in ((False, 0), (True, 2)):
+        if fail:
+            git(proj, "config", "alembic-git.failOnError", "true")
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(line.encode())))
+        assert main(["hook", "pre-push", "--mode", "block", "origin", "url"]) == code
+        err = capsys.readouterr().err
+        assert len(err.splitlines()) == 1
+        assert "the pre-push check failed" in err and "RuntimeError: a bug" in err
+
+
 def test_a_broken_config_or_revision_file_lets_the_push_through(world: tuple[Path, Path]) -> None:
     proj, remote = world
     install(proj)
