@@ -53,6 +53,7 @@ def repo(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     branch("labelled", "main", "ok", _rev("g1", "a3"), _rev("g2", None, branch_labels="x"))
     branch("depends", "main", "ok", _rev("h1", "a3", depends_on="a2"))
     branch("dangling", "main", "error", _rev("i1", "nope"))
+    branch("illegal-id", "main", "error", _rev("k@1", "a3"))
     branch("readme", "main", "ok")
     (proj / "migrations/versions/README").write_text("notes\n", encoding="utf-8")
     commit_all(proj, "a file that is no revision")

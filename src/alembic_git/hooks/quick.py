@@ -30,6 +30,7 @@ from alembic_git.analysis import conflict_groups
 from alembic_git.cache import default_cache_dir
 from alembic_git.config import Environment
 from alembic_git.errors import AlembicGitError
+from alembic_git.graph import ILLEGAL_ID_CHARS
 from alembic_git.reader import ParsedFile, parse
 from alembic_git.source import Source, is_revision_filename
 from alembic_git.workspace import Workspace
@@ -106,7 +107,12 @@ class QuickCheck:
         new: dict[str, tuple[str, ...]] = {}
         for data in datas:
             found = _plain_ids(parse(data))  # a few files: cheaper than loading the cache
-            if found is None or found[0] in summary.ids or found[0] in new:
+            if (
+                found is None
+                or found[0] in summary.ids
+                or found[0] in new
+                or set(found[0]) & ILLEGAL_ID_CHARS  # the full check reports it
+            ):
                 return None
             new[found[0]] = found[1]
         known = summary.ids | new.keys()
