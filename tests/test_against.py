@@ -263,3 +263,10 @@ def test_check_against_leaves_no_trace_in_a_clean_clone(repo: Path, tmp_path: Pa
     before = state(clone)
     run_cli(clone, "check", "--against")
     assert state(clone) == before
+
+
+def test_pyproject_names_the_target(repo: Path) -> None:
+    git(repo, "branch", "develop", "main")
+    (repo / "pyproject.toml").write_text('[tool.alembic-git]\ntarget = "develop"\n', encoding="utf-8")
+    out = run_cli(repo, "check", "--against").stdout
+    assert out.startswith("target: develop (pyproject.toml [tool.alembic-git] target)")

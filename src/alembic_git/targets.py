@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic_git.errors import AlembicGitError
 from alembic_git.git import Repo
+from alembic_git.settings import RawSettings, configured_target
 
 
 def remote_default(repo: Repo, remote: str) -> str | None:
@@ -26,13 +27,13 @@ def default_target(repo: Repo, branch: str | None = None) -> tuple[str, str]:
         remote = repo.config_get(f"branch.{branch}.remote")
         if remote and remote != ".":
             remotes.append(remote)
-    configured = repo.config_get("alembic-git.target")
+    configured, where = configured_target(RawSettings.read(repo))
     if configured:
         if repo.ref_exists(configured):
-            return configured, "git config alembic-git.target"
+            return configured, where
         raise AlembicGitError(
-            f"git config alembic-git.target is {configured!r}, which is not a commit here",
-            hint="fetch it, or change it with git config alembic-git.target REF",
+            f"{where} is {configured!r}, which is not a commit here",
+            hint="fetch it, or change it (git config alembic-git.target REF)",
         )
     if "origin" not in remotes:
         remotes.append("origin")

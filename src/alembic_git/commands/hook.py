@@ -14,8 +14,8 @@ import sys
 
 import click
 
+from alembic_git import settings
 from alembic_git.errors import AlembicGitError
-from alembic_git.hooks import settings
 from alembic_git.hooks.common import EXIT_REFUSED, guarded, one_line_errors
 from alembic_git.workspace import Workspace
 

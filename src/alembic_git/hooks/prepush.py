@@ -34,9 +34,9 @@ from alembic_git.errors import AlembicGitError
 from alembic_git.git import ZERO_SHA
 from alembic_git.hooks.common import check_alone, hook_environments
 from alembic_git.hooks.quick import QuickCheck
-from alembic_git.hooks.settings import HookSettings, RawSettings
 from alembic_git.report import conflict_text
 from alembic_git.report_against import comparison_text
+from alembic_git.settings import HookSettings, RawSettings
 from alembic_git.targets import remote_default
 from alembic_git.workspace import Workspace
 

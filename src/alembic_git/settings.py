@@ -1,5 +1,6 @@
-"""Hook settings: a command-line flag wins, then ``git config alembic-git.*``, then
-``[tool.alembic-git]`` in the repository's ``pyproject.toml``, then the default.
+"""Project settings of alembic-git: a command-line flag wins, then
+``git config alembic-git.*``, then ``[tool.alembic-git]`` in the repository's
+``pyproject.toml``, then the default.
 
 =================  =========================  ===================  =========
 setting            git config                 pyproject.toml       default
@@ -164,3 +165,9 @@ def _pick(
             raise AlembicGitError(f"{toml_where} {key} must be a string, not {toml!r}")
         return toml.strip(), f"{toml_where} {key}"
     return None, "default"
+
+
+def configured_target(raw: RawSettings) -> tuple[str | None, str]:
+    """The target branch the project names (git config, then pyproject), and where."""
+    value, where = _pick(raw, "target", None, "", f"{raw.toml_name} [tool.alembic-git]")
+    return (value or None), where
