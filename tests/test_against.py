@@ -55,7 +55,7 @@ def test_the_text_report_names_sides_commits_and_the_fix(repo: Path) -> None:
     advance_main(repo, "b3b3b3b3b3b3", "a2a2a2a2a2a2")
     git(repo, "checkout", "-q", "feature")
     out = run_cli(repo, "check", "--against", "origin/main").stdout
-    assert "target: origin/main (as given)" in out
+    assert "target: origin/main (--against)" in out
     assert "merging feature into origin/main gives 2 heads" in out
     assert f"[this branch, added in {ours[:10]}]" in out
     assert "they fork from a2a2a2a2a2a2 (create posts)" in out
@@ -160,6 +160,9 @@ def test_the_same_id_added_on_both_sides_is_a_conflict(repo: Path) -> None:
     result = run_cli(repo, "check", "--against")
     assert result.returncode == 1, result.stderr
     assert "revision id f1f1f1f1f1f1 is added on both sides in different files" in result.stdout
+    assert "fix: give the revision in migrations/versions/f1f1f1f1f1f1_add_feature.py a new id" in (
+        result.stdout
+    )
 
 
 def test_re_pointing_a_published_revision_is_a_conflict(repo: Path) -> None:
@@ -267,6 +270,8 @@ def test_check_against_leaves_no_trace_in_a_clean_clone(repo: Path, tmp_path: Pa
 
 def test_pyproject_names_the_target(repo: Path) -> None:
     git(repo, "branch", "develop", "main")
-    (repo / "pyproject.toml").write_text('[tool.alembic-git]\ntarget = "develop"\n', encoding="utf-8")
+    (repo / "pyproject.toml").write_text(
+        '[tool.alembic-git]\ntarget = "develop"\n', encoding="utf-8"
+    )
     out = run_cli(repo, "check", "--against").stdout
     assert out.startswith("target: develop (pyproject.toml [tool.alembic-git] target)")

@@ -11,7 +11,7 @@ def test_check_is_clean_on_a_linear_history(project: Path) -> None:
     add_revision(project, "bbb222", "aaa111", "second")
     result = run_cli(project, "check")
     assert result.returncode == 0, result.stderr
-    assert result.stdout == "ok: alembic.ini: head bbb222\n"
+    assert result.stdout == "ok: alembic.ini: one head (bbb222)\n"
 
 
 def test_check_names_both_heads_their_fork_and_the_fix(project: Path) -> None:

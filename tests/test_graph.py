@@ -260,7 +260,21 @@ def test_one_head_per_label_is_no_conflict(project: Path) -> None:
     graph = graph_of(project)
     assert conflict_groups(graph) == []
     assert head_groups(graph) == [("bbb222",), ("ccc333",)]
-    assert check(project) == (0, "ok: alembic.ini: 2 heads, one per branch label\n")
+    assert check(project) == (
+        0,
+        "ok: alembic.ini: 2 heads, none in conflict: bbb222 (expand), ccc333 (contract)\n",
+    )
+
+
+def test_one_unlabelled_head_beside_labelled_ones_is_no_conflict(project: Path) -> None:
+    expand_contract(project)
+    add_revision(project, "ddd444", "aaa111", "no label")
+    assert check(project) == (
+        0,
+        "ok: alembic.ini: 3 heads, none in conflict: "
+        "bbb222 (expand), ccc333 (contract), ddd444 (no label)\n",
+    )
+    assert alembic_cli(project, "upgrade", "heads").returncode == 0
 
 
 def test_two_heads_under_one_label_conflict(project: Path) -> None:
@@ -325,7 +339,17 @@ def test_strict_makes_any_second_head_a_conflict(project: Path) -> None:
     code, out = check(project, "--strict")
     assert code == 1
     assert out.startswith("conflict: alembic.ini: 2 heads (`alembic upgrade head` will fail")
+    assert out.endswith("fix: alembic-git merge-heads --strict\n")
     assert check(project)[0] == 0
+
+
+def test_merge_heads_strict_joins_labelled_heads_into_one(project: Path) -> None:
+    expand_contract(project)
+    assert run_cli(project, "merge-heads").stdout.startswith("ok: alembic.ini: one head per")
+    result = run_cli(project, "merge-heads", "--strict", "--strategy", "merge")
+    assert result.returncode == 0, result.stderr
+    assert check(project, "--strict")[0] == 0
+    assert alembic_cli(project, "upgrade", "head").returncode == 0
 
 
 def test_check_json_has_status_and_heads(project: Path) -> None:

@@ -146,6 +146,7 @@ def test_labelled_branches_meant_to_be_separate_are_left_alone(
     assert result.code == 0, result.err
     assert "2 heads under label 'expand': e2, e3 (they fork from e1)" in result.out
     assert heads(project) == ["c1", "e4merge"]  # contract keeps its own head
+    assert result.out.rstrip().endswith("then: alembic upgrade heads")  # "head" would fail
     script = alembic_script_directory(project)
     assert script.get_revision("expand@head").revision == "e4merge"
     assert set(script.get_revision("e4merge").down_revision) == {"e2", "e3"}

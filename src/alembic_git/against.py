@@ -8,6 +8,7 @@ the merged graph is traced to the side that added it and the commit that did.
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass, field
 
 from alembic_git.config import Environment
@@ -38,6 +39,7 @@ class MergeProblem:
     kind: str  # "same-id" | "repointed" | "textual"
     revision: str | None
     message: str
+    fix: str  # what to do: merge-heads cannot fix these
 
 
 @dataclass
@@ -92,14 +94,15 @@ class Comparer:
         envs: list[Environment] | None = None,
         strict: bool = False,
         merge_tree: bool | None = None,
+        how: str = "as given",
     ) -> None:
+        """``how``: why ``target`` is the target, for reports; unused when it is None
+        (then the default target is looked up, and the reason is that lookup's)."""
         self.ws = ws
         self.strict = strict
         self.repo: Repo = ws.require_repo()
         if target is None:
             target, how = default_target(self.repo)
-        else:
-            how = "as given"
         sha = self.repo.resolve_commit(target)
         if sha is None:
             raise AlembicGitError(
@@ -192,7 +195,7 @@ class Comparer:
         except AlembicGitError as exc:
             result.error = str(exc)
             return result
-        textual = _textual(env, conflicted, merged_source)
+        textual = _textual(env, conflicted, merged_source, self.target_ref)
         try:
             graph = self.ws.graph(merged_source, env)
         except AlembicGitError as exc:
@@ -238,6 +241,8 @@ def _same_id(ours: RevisionGraph, target: RevisionGraph) -> list[MergeProblem]:
             rev,
             f"revision id {rev} is added on both sides in different files "
             f"({f.display} here, {target.revisions[rev].display} on the target)",
+            f"give the revision in {f.display} a new id (its `revision =` and `Revision ID:`), "
+            "then run alembic-git check --against again",
         )
         for rev, f in ours.revisions.items()
         if rev in target.revisions and target.revisions[rev].display != f.display
@@ -253,16 +258,27 @@ def _repointed(merged: RevisionGraph, target: RevisionGraph) -> list[MergeProble
             f"revision {rev} has down_revision {_ids(f.down_revisions)} on this branch but "
             f"{_ids(target.revisions[rev].down_revisions)} on the target: "
             "a published revision was re-pointed",
+            f"restore down_revision = {_ids(target.revisions[rev].down_revisions)} in "
+            f"{f.display} as on the target (a database that ran it expects that parent); "
+            "join heads with alembic-git merge-heads instead",
         )
         for rev, f in merged.revisions.items()
         if rev in target.revisions and target.revisions[rev].down_revisions != f.down_revisions
     ]
 
 
-def _textual(env: Environment, conflicted: list[str], merged: Source) -> list[MergeProblem]:
+def _textual(
+    env: Environment, conflicted: list[str], merged: Source, target: str
+) -> list[MergeProblem]:
     folders = [merged.display(loc) + "/" for loc in env.version_locations]
     return [
-        MergeProblem("textual", None, f"git cannot merge {path} cleanly (both sides changed it)")
+        MergeProblem(
+            "textual",
+            None,
+            f"git cannot merge {path} cleanly (both sides changed it)",
+            f"git merge {shlex.quote(target)}, resolve the conflict in {path}, "
+            "then run alembic-git check",
+        )
         for path in conflicted
         if any(path.startswith(folder) for folder in folders)
     ]

@@ -179,6 +179,7 @@ def forecast(target: str | None, fmt: str, patterns: tuple[str, ...]) -> None:
 @click.option("--rev-id", metavar="ID", help="Revision id of the merge revision.")
 @click.option("--dry-run", is_flag=True, help="Show the diff or the new file; write nothing.")
 @click.option("--force", is_flag=True, help="Rewrite files even if they have uncommitted changes.")
+@click.option("--strict", is_flag=True, help="Join every head into one, labelled or not.")
 def merge_heads(
     strategy: str,
     onto: str | None,
@@ -186,6 +187,7 @@ def merge_heads(
     rev_id: str | None,
     dry_run: bool,
     force: bool,
+    strict: bool,
 ) -> None:
     """Join conflicting heads in the working tree: a merge revision, or a rebase."""
     from alembic_git.commands import merge_heads as cmd
@@ -198,6 +200,7 @@ def merge_heads(
         rev_id=rev_id,
         dry_run=dry_run,
         force=force,
+        strict=strict,
     )
 
 

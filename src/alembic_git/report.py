@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import shlex
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,10 +20,15 @@ class EnvResult:
     env: Environment
     graph: RevisionGraph
     conflicts: list[ConflictGroup]
+    strict: bool = False
 
     @classmethod
     def of(cls, env: Environment, graph: RevisionGraph, strict: bool = False) -> EnvResult:
-        return cls(env, graph, conflict_groups(graph, strict))
+        return cls(env, graph, conflict_groups(graph, strict), strict)
+
+    def fix(self, cwd: str) -> str:
+        """The command that joins these conflicts (with --strict when they are strict's)."""
+        return command_line(self.env, cwd, "merge-heads", *(["--strict"] if self.strict else []))
 
 
 def env_options(env: Environment, cwd: str) -> list[str]:
@@ -50,6 +55,19 @@ def env_options(env: Environment, cwd: str) -> list[str]:
 
 def command_line(env: Environment, cwd: str, *args: str) -> str:
     return shlex.join(["alembic-git", *env_options(env, cwd), *args])
+
+
+def heads_state(graph: RevisionGraph, code: Callable[[str], str] = str) -> str:
+    """The heads of a graph without conflicts, in words: each with its labels."""
+    heads = graph.heads
+    if not heads:
+        return "no revisions"
+    if len(heads) == 1:
+        return f"one head ({code(heads[0])})"
+    each = ", ".join(
+        f"{code(h)} ({', '.join(sorted(graph.labels[h])) or 'no label'})" for h in heads
+    )
+    return f"{len(heads)} heads, none in conflict: {each}"
 
 
 def head_record(graph: RevisionGraph, rev: str) -> dict[str, Any]:
@@ -132,7 +150,7 @@ def conflict_text(r: EnvResult, cwd: str) -> str:
             lines.append(f"  they fork from {', '.join(_describe(g, p) for p in c.fork_points)}")
         else:
             lines.append("  they share no ancestor (separate bases)")
-    lines.append(f"fix: {command_line(r.env, cwd, 'merge-heads')}")
+    lines.append(f"fix: {r.fix(cwd)}")
     return "\n".join(lines)
 
 
@@ -142,13 +160,7 @@ def check_text(results: Sequence[EnvResult], cwd: str) -> str:
         if r.conflicts:
             out.append(conflict_text(r, cwd))
         else:
-            heads = r.graph.heads
-            what = (
-                f"head {heads[0]}"
-                if len(heads) == 1
-                else (f"{len(heads)} heads, one per branch label" if heads else "no revisions")
-            )
-            out.append(f"ok: {r.env.name}: {what}")
+            out.append(f"ok: {r.env.name}: {heads_state(r.graph)}")
     return "\n".join(out)
 
 
@@ -160,8 +172,14 @@ def _escape_property(text: str) -> str:
     return _escape_annotation(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def github_annotations(results: Sequence[EnvResult], cwd: str) -> str:
-    """``::error`` workflow commands, one per conflicting head, on its revision line."""
+def github_annotations(
+    results: Sequence[EnvResult], cwd: str, fix_for: Mapping[str, str] | None = None
+) -> str:
+    """``::error`` workflow commands, one per conflicting head, on its revision line.
+
+    ``fix_for`` maps an environment's name to its fix when it is not plain
+    ``merge-heads`` (before a merge, the target must be merged first).
+    """
     lines = []
     for r in results:
         for c in r.conflicts:
@@ -172,7 +190,7 @@ def github_annotations(results: Sequence[EnvResult], cwd: str) -> str:
                 props += f",title={_escape_property('Multiple Alembic heads')}"
                 msg = (
                     f"{r.env.name}: revision {h} is one of {len(c.heads)} heads ({others}); "
-                    f"fix with: {command_line(r.env, cwd, 'merge-heads')}"
+                    f"fix with: {(fix_for or {}).get(r.env.name) or r.fix(cwd)}"
                 )
                 lines.append(f"::error {props}::{_escape_annotation(msg)}")
     return "\n".join(lines)

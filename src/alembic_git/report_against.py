@@ -6,15 +6,21 @@ import shlex
 from typing import Any
 
 from alembic_git.against import BOTH, Comparison, EnvComparison
-from alembic_git.report import command_line, head_record
+from alembic_git.report import command_line, github_annotations, head_record, heads_state
 
 
 def fix_command(cmp: Comparison, ec: EnvComparison, cwd: str) -> str:
-    """The exact commands that fix the conflict, from this branch."""
-    merge_heads = command_line(ec.env, cwd, "merge-heads")
+    """The exact commands that join the heads the merge would leave, from this branch."""
+    merge_heads = ec.merged.fix(cwd) if ec.merged else command_line(ec.env, cwd, "merge-heads")
     if cmp.fast_forward:
         return merge_heads
     return f"git merge {shlex.quote(cmp.target_ref)} && {merge_heads}"
+
+
+def fixes(cmp: Comparison, ec: EnvComparison, cwd: str) -> list[str]:
+    """What to do, one line each: for the heads, then for each other problem."""
+    heads = [fix_command(cmp, ec, cwd)] if ec.merged and ec.merged.conflicts else []
+    return list(dict.fromkeys([*heads, *(p.fix for p in ec.problems)]))
 
 
 def _side(ec: EnvComparison, head: str) -> str:
@@ -60,11 +66,10 @@ def env_text(cmp: Comparison, ec: EnvComparison, cwd: str) -> str:
                 )
                 lines.append(f"  they fork from {forks}")
     if lines:
-        lines.append(f"fix: {fix_command(cmp, ec, cwd)}")
+        lines.extend(f"fix: {fix}" for fix in fixes(cmp, ec, cwd))
         return "\n".join(lines)
     assert merged is not None
-    heads = merged.graph.heads
-    state = f"one head ({heads[0]})" if len(heads) == 1 else f"{len(heads)} heads, one per label"
+    state = heads_state(merged.graph)
     added = f", adds {len(ec.new_revisions)} revision(s)" if ec.new_revisions else ""
     return f"ok: {ec.env.name}: {what} keeps {state}{added}"
 
@@ -80,7 +85,8 @@ def env_json(cmp: Comparison, ec: EnvComparison, cwd: str) -> dict[str, Any]:
         data["error"] = ec.error
     data["new_revisions"] = ec.new_revisions
     data["problems"] = [
-        {"kind": p.kind, "revision": p.revision, "message": p.message} for p in ec.problems
+        {"kind": p.kind, "revision": p.revision, "message": p.message, "fix": p.fix}
+        for p in ec.problems
     ]
     if ec.merged is not None:
         g = ec.merged.graph
@@ -98,7 +104,7 @@ def env_json(cmp: Comparison, ec: EnvComparison, cwd: str) -> dict[str, Any]:
             for c in ec.merged.conflicts
         ]
     if ec.conflict:
-        data["fix"] = fix_command(cmp, ec, cwd)
+        data["fix"] = fixes(cmp, ec, cwd)[0]
     return data
 
 
@@ -120,3 +126,11 @@ def comparison_json(cmp: Comparison, cwd: str, many: bool) -> dict[str, Any]:
         env.pop("status")
         data.update(env)
     return data
+
+
+def comparison_annotations(cmp: Comparison, cwd: str) -> str:
+    """GitHub ``::error`` lines for the heads the merge would leave, with the full fix."""
+    merged = [ec.merged for ec in cmp.envs if ec.merged is not None]
+    return github_annotations(
+        merged, cwd, {ec.env.name: fix_command(cmp, ec, cwd) for ec in cmp.envs}
+    )

@@ -18,7 +18,7 @@ from alembic_git.analysis import ConflictGroup
 from alembic_git.graph import RevisionGraph
 from alembic_git.markdown import code, escape, fence, mono, size, table
 from alembic_git.render import mermaid, node_id
-from alembic_git.report import EnvResult, command_line
+from alembic_git.report import EnvResult, heads_state
 from alembic_git.report_against import fix_command
 
 BUDGET = 64_000  # UTF-8 bytes per environment; GitHub allows 65,536 characters a comment
@@ -199,7 +199,7 @@ def _origin_cells(ec: EnvComparison, head: str) -> list[str]:
 def _fix_block(command: str, intro: str) -> str:
     return (
         f"**Fix**: {intro}\n\n{fence(command, 'sh')}\n\n"
-        "then commit the merge revision it writes, and push."
+        "then commit what it writes (a merge revision, or the rebased revision files), and push."
     )
 
 
@@ -277,15 +277,13 @@ def env_comparison(
     merged = ec.merged
     if merged is None or not merged.conflicts:
         if ec.problems:
-            problems = "\n".join(f"- {escape(p.message, 2000)}" for p in ec.problems)
+            problems = "\n".join(
+                f"- {escape(p.message, 2000)}\n  **Fix**: {escape(p.fix, 2000)}"
+                for p in ec.problems
+            )
             return f"### ❌ Alembic revisions conflict · {env}\n\n❌ {what}:\n\n{problems}"
         assert merged is not None
-        heads = merged.graph.heads
-        state = (
-            f"one head ({mono(heads[0])})"
-            if len(heads) == 1
-            else f"{len(heads)} heads, one per branch label"
-        )
+        state = heads_state(merged.graph, mono)
         if resolved:
             return (
                 f"### ✅ Alembic heads resolved · {env}\n\n✅ {what[0].upper()}{what[1:]} now "
@@ -295,7 +293,7 @@ def env_comparison(
     if before is None:
         command = fix_command(cmp, ec, cwd)
     else:
-        command = " && ".join([*before, command_line(ec.env, cwd, "merge-heads")])
+        command = " && ".join([*before, merged.fix(cwd)])
     fix = _fix_block(command, "on this branch, run")
     return conflict_section(
         f"Multiple Alembic heads after the merge · {env}",
@@ -321,22 +319,14 @@ def check_markdown(results: Sequence[EnvResult], cwd: str) -> str:
     for r in results:
         env = mono(r.env.name)
         if r.conflicts:
-            fix = _fix_block(command_line(r.env, cwd, "merge-heads"), "run")
+            fix = _fix_block(r.fix(cwd), "run")
             out.append(
                 conflict_section(
                     f"Multiple Alembic heads · {env}", r.graph, r.conflicts, "", fix, None, budget
                 )
             )
             continue
-        heads = r.graph.heads
-        state = (
-            f"one head ({mono(heads[0])})"
-            if len(heads) == 1
-            else f"{len(heads)} heads, one per branch label"
-            if heads
-            else "no revisions"
-        )
-        out.append(f"✅ {env}: {state}.")
+        out.append(f"✅ {env}: {heads_state(r.graph, mono)}.")
     return "\n\n".join(out)
 
 

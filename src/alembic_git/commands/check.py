@@ -13,7 +13,7 @@ import click
 from alembic_git.against import Comparer, Comparison
 from alembic_git.errors import AlembicGitError
 from alembic_git.report import EnvResult, check_text, github_annotations, results_json
-from alembic_git.report_against import comparison_json, comparison_text
+from alembic_git.report_against import comparison_annotations, comparison_json, comparison_text
 from alembic_git.workspace import Workspace
 
 
@@ -43,11 +43,11 @@ def compare_current(ws: Workspace, rev: str | None, target: str | None, strict: 
     repo = ws.require_repo()
     if rev is not None:
         source = ws.commit(rev)
-        comparer = Comparer(ws, target, ws.environments(source), strict)
+        comparer = Comparer(ws, target, ws.environments(source), strict, how="--against")
         return comparer.compare(source.treeish, rev)
     if repo.is_bare:
         source = ws.commit("HEAD")
-        comparer = Comparer(ws, target, ws.environments(source), strict)
+        comparer = Comparer(ws, target, ws.environments(source), strict, how="--against")
         return comparer.compare(source.treeish, "HEAD")
     envs = ws.environments(ws.worktree())
     head = repo.resolve_commit("HEAD")
@@ -55,7 +55,7 @@ def compare_current(ws: Workspace, rev: str | None, target: str | None, strict: 
         raise AlembicGitError("HEAD has no commit yet", hint="commit something first")
     label = repo.current_branch() or f"HEAD ({head[:10]})"
     folders = [ws.worktree().display(loc) for env in envs for loc in env.version_locations]
-    comparer = Comparer(ws, target, envs, strict)
+    comparer = Comparer(ws, target, envs, strict, how="--against")
     if repo.dirty_paths(folders):
         return comparer.compare(repo.snapshot_worktree(folders), f"{label} (working tree)", True)
     return comparer.compare(head, label)
@@ -71,8 +71,7 @@ def _run_against(ws: Workspace, rev: str | None, strict: bool, fmt: str, target:
         click.echo(comparison_markdown(cmp, ws.cwd))
     else:
         if fmt == "github":
-            merged = [ec.merged for ec in cmp.envs if ec.merged is not None]
-            annotations = github_annotations(merged, ws.cwd)
+            annotations = comparison_annotations(cmp, ws.cwd)
             if annotations:
                 click.echo(annotations)
         click.echo(comparison_text(cmp, ws.cwd))

@@ -24,8 +24,7 @@ from alembic_git.bot import sticky
 from alembic_git.bot.http import HttpError, scrub
 from alembic_git.errors import AlembicGitError
 from alembic_git.markdown import mono
-from alembic_git.report import github_annotations
-from alembic_git.report_against import comparison_text
+from alembic_git.report_against import comparison_annotations, comparison_text
 from alembic_git.report_markdown import env_comparison, footer
 from alembic_git.workspace import Workspace
 
@@ -101,7 +100,9 @@ def _compare(ws: Workspace, pr: bot.PullRequest, target: str | None, strict: boo
             f"the head of {pr.where} ({pr.head_sha or 'HEAD'}) is not in this clone",
             hint=_HISTORY,
         )
+    how = "--target"
     if target is None:
+        how = f"the base of {pr.where}"
         candidates = [f"origin/{pr.base_ref}", pr.base_ref] if pr.base_ref else []
         candidates += [pr.base_sha] if pr.base_sha else []
         target = next((c for c in candidates if repo.resolve_commit(c)), None)
@@ -111,7 +112,7 @@ def _compare(ws: Workspace, pr: bot.PullRequest, target: str | None, strict: boo
                 f"the base of {pr.where} ({tried}) is not in this clone", hint=_HISTORY
             )
     label = pr.head_ref or ours[:10]
-    comparer = Comparer(ws, target, ws.environments(ws.commit(ours, label)), strict)
+    comparer = Comparer(ws, target, ws.environments(ws.commit(ours, label)), strict, how=how)
     return comparer.compare(ours, label)
 
 
@@ -183,8 +184,7 @@ def _fallback(
         with open(summary, "a", encoding="utf-8") as fh:
             fh.write("\n\n".join(sections) + "\n")
         why += "; the report is in the job summary"
-    merged = [ec.merged for ec in cmp.envs if ec.merged is not None]
-    annotations = github_annotations(merged, ws.cwd)
+    annotations = comparison_annotations(cmp, ws.cwd)
     lines = [annotations] if annotations else []
     lines.append(f"::warning title=alembic-git::{_escape(why)}")
     click.echo("\n".join(lines))

@@ -17,7 +17,7 @@ from alembic_git.workspace import Workspace
 
 def run(ws: Workspace, target: str | None, patterns: tuple[str, ...], fmt: str) -> int:
     repo = ws.require_repo()
-    comparer = Comparer(ws, target)
+    comparer = Comparer(ws, target, how="--target")
     refs = candidate_refs(repo, patterns, comparer.target_sha, comparer.target_ref)
     result = forecast(comparer, refs, _progress if _interactive(fmt) else iter)
     if fmt == "json":

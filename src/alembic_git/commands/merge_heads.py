@@ -119,7 +119,9 @@ def _check_dirty(ws: Workspace, works: list[EnvWork], force: bool) -> None:
         )
 
 
-def _verify(ws: Workspace, works: list[EnvWork], verifier: Verifier | None) -> list[str]:
+def _verify(
+    ws: Workspace, works: list[EnvWork], verifier: Verifier | None, strict: bool
+) -> list[str]:
     problems: list[str] = []
     source = ws.worktree()
     for work in works:
@@ -137,7 +139,7 @@ def _verify(ws: Workspace, works: list[EnvWork], verifier: Verifier | None) -> l
                     f"merge revision {merge.revision} should join {', '.join(merge.parents)} "
                     f"but its down_revision reads {found} (check the script.py.mako)"
                 )
-        for group in conflict_groups(graph):
+        for group in conflict_groups(graph, strict):
             problems.append(f"{work.env.name} still has heads {', '.join(group.heads)}")
         if verifier is not None:
             problems.extend(verifier(work.env, graph))
@@ -159,7 +161,9 @@ def _next_steps(ws: Workspace, works: list[EnvWork], targets: Targets | None) ->
             alembic += ["-c", _rel(ws, w.env.config_file)]
         if w.env.section != "alembic":
             alembic += ["-n", w.env.section]
-        steps.append(shlex.join([*alembic, "upgrade", "head"]))
+        # Heads kept apart on purpose (one per branch label) need "heads": "head" would fail.
+        target = "head" if len(w.graph.heads) <= 1 else "heads"
+        steps.append(shlex.join([*alembic, "upgrade", target]))
     return [f"next: {' && '.join(steps[:1])}", *(f"then: {s}" for s in dict.fromkeys(steps[1:]))]
 
 
@@ -202,13 +206,14 @@ def run(
     dry_run: bool = False,
     force: bool = False,
     verifier: Verifier | None = None,
+    strict: bool = False,
 ) -> int:
     source = ws.worktree()
     works: list[EnvWork] = []
     targets: Targets | None = None
     for env in ws.environments(source):
         graph = ws.graph(source, env)
-        groups = conflict_groups(graph)
+        groups = conflict_groups(graph, strict)
         if not groups:
             heads = ", ".join(graph.heads) or "no revisions"
             click.echo(f"ok: {env.name}: one head per label group ({heads}); nothing to do")
@@ -245,7 +250,7 @@ def run(
         click.echo("dry run: nothing written")
         return 0
     changes = [c for w in works for c in w.changes]
-    write_verified(changes, lambda: _verify(ws, works, verifier))
+    write_verified(changes, lambda: _verify(ws, works, verifier, strict))
     for w in works:
         for text, change in w.lines:
             click.echo(text if change is None else f"  {_past(text)}")

@@ -77,7 +77,7 @@ def check_updates(
         for r in bad:
             text = conflict_text(r, cwd)
             lines.append(text.replace("\nfix: ", f"\nfix, in your clone on {name}: "))
-        lines.append("then commit the merge revision and push again")
+        lines.append("then commit what it writes and push again")
         reports.append("\n".join(lines))
     return reports, errors
 
