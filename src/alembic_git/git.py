@@ -8,6 +8,7 @@ explicitly and runs without the other ``GIT_*`` variables, so a hook's
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 import threading
@@ -75,6 +76,13 @@ def run_git(
     if proc.returncode not in tuple(ok_codes):
         raise GitError(_describe(args, proc.returncode, proc.stderr))
     return proc
+
+
+@functools.cache
+def _git_version() -> tuple[int, ...]:
+    text = run_git(["version"]).stdout.decode()
+    nums = text.split()[2].split(".")
+    return tuple(int(n) for n in nums[:3] if n.isdigit())
 
 
 @dataclass(frozen=True)
@@ -161,16 +169,6 @@ class Repo:
         ref = self.symbolic_ref("HEAD")
         return ref.removeprefix("refs/heads/") if ref and ref.startswith("refs/heads/") else None
 
-    def upstream_of(self, branch: str) -> str | None:
-        proc = self.git(
-            "rev-parse",
-            "--abbrev-ref",
-            "--symbolic-full-name",
-            f"{branch}@{{upstream}}",
-            ok_codes=(0, 128),
-        )
-        return proc.stdout.decode().strip() if proc.returncode == 0 else None
-
     def config_get(self, key: str) -> str | None:
         proc = self.git("config", "--get", key, ok_codes=(0, 1))
         return proc.stdout.decode().strip() if proc.returncode == 0 else None
@@ -210,27 +208,11 @@ class Repo:
         proc = self.git("merge-base", "--all", a, b, ok_codes=(0, 1))
         return proc.stdout.decode().split()
 
-    def is_ancestor(self, a: str, b: str) -> bool:
-        return self.git("merge-base", "--is-ancestor", a, b, ok_codes=(0, 1)).returncode == 0
-
     def is_shallow(self) -> bool:
         return (self.common_dir / "shallow").exists()
 
     def git_version(self) -> tuple[int, ...]:
-        text = run_git(["version"]).stdout.decode()
-        nums = text.split()[2].split(".")
-        return tuple(int(n) for n in nums[:3] if n.isdigit())
-
-    def merge_tree(self, ours: str, theirs: str) -> tuple[str, bool]:
-        """The tree git would produce merging the two commits, and whether it had conflicts.
-
-        Needs git >= 2.38; writes only objects, never HEAD, the index or the work tree.
-        """
-        proc = self.git(
-            "merge-tree", "--write-tree", "-z", "--name-only", ours, theirs, ok_codes=(0, 1)
-        )
-        tree = proc.stdout.split(b"\0", 1)[0].decode()
-        return tree, proc.returncode == 1
+        return _git_version()
 
     def ls_tree(self, treeish: str, paths: Sequence[str] = ()) -> list[TreeEntry]:
         """Every blob below ``paths`` (or the whole tree) of ``treeish``, recursively."""
@@ -351,9 +333,6 @@ class Repo:
             if parts[0].startswith("R") and len(parts) == 3 and parts[2] == current:
                 current = parts[1]
         return None
-
-    def commit_time(self, rev: str) -> int:
-        return int(self.out("log", "-1", "--format=%ct", rev))
 
     def dirty_paths(self, paths: Sequence[str]) -> list[str]:
         """Which of ``paths`` (relative to the work tree) differ from HEAD or are untracked."""
