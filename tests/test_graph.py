@@ -311,7 +311,7 @@ def test_an_effective_head_still_conflicts_with_the_real_head(project: Path) -> 
     assert group.heads == ("bbb222", "ccc333")
     code, out = check(project)
     assert code == 1
-    assert "  bbb222  left [effective head]  (migrations/versions/bbb222_left.py:15)\n" in out
+    assert "  bbb222  left  [effective head]  (migrations/versions/bbb222_left.py:15)\n" in out
     failed = alembic_cli(project, "upgrade", "head")
     assert "Multiple head revisions are present for given argument 'head'" in failed.stdout
 

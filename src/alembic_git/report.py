@@ -123,33 +123,54 @@ def results_json(results: Sequence[EnvResult], many: bool) -> dict[str, Any]:
     }
 
 
+def first_line(text: str) -> str:
+    return text.splitlines()[0] if text else ""
+
+
 def _describe(graph: RevisionGraph, rev: str) -> str:
-    msg = graph.revisions[rev].message.splitlines()[0] if graph.revisions[rev].message else ""
+    msg = first_line(graph.revisions[rev].message)
     return f"{rev} ({msg})" if msg else rev
 
 
+def group_lines(
+    graph: RevisionGraph,
+    group: ConflictGroup,
+    header: str,
+    tag: Callable[[str], str] | None = None,
+) -> list[str]:
+    """One conflict group: the header, a line per head (message, notes, file:line), the fork."""
+    lines = [header]
+    width = max(len(h) for h in group.heads)
+    for h in group.heads:
+        f = graph.revisions[h]
+        notes = ["effective head"] if h in graph.effective_heads else []
+        if tag is not None:
+            notes.append(tag(h))
+        note = f"  [{'; '.join(notes)}]" if notes else ""
+        lines.append(f"  {h:<{width}}  {first_line(f.message)}{note}  ({f.where})")
+    if group.fork_points:
+        forks = ", ".join(_describe(graph, p) for p in group.fork_points)
+        lines.append(f"  they fork from {forks}")
+    else:
+        lines.append("  they share no ancestor (separate bases)")
+    return lines
+
+
+def upgrade_target(group: ConflictGroup) -> str:
+    """What ``alembic upgrade`` would be asked for, and fail on, for this group."""
+    return f"{group.labels[0]}@head" if group.labels else "head"
+
+
 def conflict_text(r: EnvResult, cwd: str) -> str:
-    g = r.graph
     lines = []
     for c in r.conflicts:
-        scope = f"under branch label {', '.join(c.labels)!s} " if c.labels else ""
-        target = f"{c.labels[0]}@head" if c.labels else "head"
-        lines.append(
+        scope = f"under branch label {', '.join(c.labels)} " if c.labels else ""
+        header = (
             f"conflict: {r.env.name}: {len(c.heads)} heads {scope}"
-            f'(`alembic upgrade {target}` will fail with "Multiple head revisions are present")'
+            f"(`alembic upgrade {upgrade_target(c)}` will fail with "
+            '"Multiple head revisions are present")'
         )
-        width = max(len(h) for h in c.heads)
-        for h in c.heads:
-            f = g.revisions[h]
-            effective = " [effective head]" if h in g.effective_heads else ""
-            lines.append(
-                f"  {h:<{width}}  {f.message.splitlines()[0] if f.message else ''}"
-                f"{effective}  ({f.where})"
-            )
-        if c.fork_points:
-            lines.append(f"  they fork from {', '.join(_describe(g, p) for p in c.fork_points)}")
-        else:
-            lines.append("  they share no ancestor (separate bases)")
+        lines += group_lines(r.graph, c, header)
     lines.append(f"fix: {r.fix(cwd)}")
     return "\n".join(lines)
 

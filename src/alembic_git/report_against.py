@@ -6,7 +6,14 @@ import shlex
 from typing import Any
 
 from alembic_git.against import BOTH, Comparison, EnvComparison
-from alembic_git.report import command_line, github_annotations, head_record, heads_state
+from alembic_git.report import (
+    command_line,
+    github_annotations,
+    group_lines,
+    head_record,
+    heads_state,
+    upgrade_target,
+)
 
 
 def fix_command(cmp: Comparison, ec: EnvComparison, cwd: str) -> str:
@@ -43,28 +50,14 @@ def env_text(cmp: Comparison, ec: EnvComparison, cwd: str) -> str:
     for problem in ec.problems:
         lines.append(f"conflict: {ec.env.name}: {problem.message}")
     merged = ec.merged
-    if merged is not None and merged.conflicts:
-        g = merged.graph
-        for c in merged.conflicts:
-            scope = f" under branch label {', '.join(c.labels)}" if c.labels else ""
-            target = f"{c.labels[0]}@head" if c.labels else "head"
-            lines.append(
-                f"conflict: {ec.env.name}: {what} gives {len(c.heads)} heads{scope} "
-                f"(`alembic upgrade {target}` would fail: multiple head revisions)"
-            )
-            width = max(len(h) for h in c.heads)
-            for h in c.heads:
-                f = g.revisions[h]
-                msg = f.message.splitlines()[0] if f.message else ""
-                lines.append(f"  {h:<{width}}  {msg}  [{_side(ec, h)}]  ({f.where})")
-            if c.fork_points:
-                forks = ", ".join(
-                    f"{p} ({g.revisions[p].message.splitlines()[0]})"
-                    if g.revisions[p].message
-                    else p
-                    for p in c.fork_points
-                )
-                lines.append(f"  they fork from {forks}")
+    for c in merged.conflicts if merged is not None else ():
+        assert merged is not None
+        scope = f" under branch label {', '.join(c.labels)}" if c.labels else ""
+        header = (
+            f"conflict: {ec.env.name}: {what} gives {len(c.heads)} heads{scope} "
+            f"(`alembic upgrade {upgrade_target(c)}` would fail: multiple head revisions)"
+        )
+        lines += group_lines(merged.graph, c, header, lambda h: _side(ec, h))
     if lines:
         lines.extend(f"fix: {fix}" for fix in fixes(cmp, ec, cwd))
         return "\n".join(lines)

@@ -6,7 +6,10 @@ With ``--against [TARGET]`` the graph checked is the one this branch (or
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable
+from json import dumps
+from types import ModuleType
+from typing import Any
 
 import click
 
@@ -22,20 +25,39 @@ def run(ws: Workspace, rev: str | None, strict: bool, fmt: str, against: str | N
         return _run_against(ws, rev, strict, fmt, against or None)
     source = ws.source(rev)
     results = [EnvResult.of(env, ws.graph(source, env), strict) for env in ws.environments(source)]
-    conflict = any(r.conflicts for r in results)
-    if fmt == "json":
-        click.echo(json.dumps(results_json(results, ws.selection.all), indent=2))
-    elif fmt == "markdown":
-        from alembic_git.report_markdown import check_markdown
+    _emit(
+        fmt,
+        json=lambda: results_json(results, ws.selection.all),
+        markdown=lambda: _markdown().check_markdown(results, ws.cwd),
+        annotations=lambda: github_annotations(results, ws.cwd),
+        text=lambda: check_text(results, ws.cwd),
+    )
+    return 1 if any(r.conflicts for r in results) else 0
 
-        click.echo(check_markdown(results, ws.cwd))
+
+def _markdown() -> ModuleType:
+    from alembic_git import report_markdown  # only this format needs it
+
+    return report_markdown
+
+
+def _emit(
+    fmt: str,
+    json: Callable[[], dict[str, Any]],
+    markdown: Callable[[], str],
+    annotations: Callable[[], str],
+    text: Callable[[], str],
+) -> None:
+    """Print the report in the format asked for; ``github`` is annotations, then the text."""
+    if fmt == "json":
+        click.echo(dumps(json(), indent=2))
+    elif fmt == "markdown":
+        click.echo(markdown())
     else:
-        if fmt == "github":
-            annotations = github_annotations(results, ws.cwd)
-            if annotations:
-                click.echo(annotations)
-        click.echo(check_text(results, ws.cwd))
-    return 1 if conflict else 0
+        found = annotations() if fmt == "github" else ""
+        if found:
+            click.echo(found)
+        click.echo(text())
 
 
 def compare_current(ws: Workspace, rev: str | None, target: str | None, strict: bool) -> Comparison:
@@ -63,18 +85,13 @@ def compare_current(ws: Workspace, rev: str | None, target: str | None, strict: 
 
 def _run_against(ws: Workspace, rev: str | None, strict: bool, fmt: str, target: str | None) -> int:
     cmp = compare_current(ws, rev, target, strict)
-    if fmt == "json":
-        click.echo(json.dumps(comparison_json(cmp, ws.cwd, ws.selection.all), indent=2))
-    elif fmt == "markdown":
-        from alembic_git.report_markdown import comparison_markdown
-
-        click.echo(comparison_markdown(cmp, ws.cwd))
-    else:
-        if fmt == "github":
-            annotations = comparison_annotations(cmp, ws.cwd)
-            if annotations:
-                click.echo(annotations)
-        click.echo(comparison_text(cmp, ws.cwd))
+    _emit(
+        fmt,
+        json=lambda: comparison_json(cmp, ws.cwd, ws.selection.all),
+        markdown=lambda: _markdown().comparison_markdown(cmp, ws.cwd),
+        annotations=lambda: comparison_annotations(cmp, ws.cwd),
+        text=lambda: comparison_text(cmp, ws.cwd),
+    )
     if cmp.conflict:
         return 1
     if cmp.error:
