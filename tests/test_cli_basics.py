@@ -57,3 +57,40 @@ def test_a_syntax_error_is_one_line_with_file_and_line(project: Path) -> None:
         "alembic-git: error: migrations/versions/bbb222_bad.py:3: syntax error"
     )
     assert len(result.stderr.splitlines()) == 1
+
+
+def test_a_global_option_after_the_command_gets_a_hint(project: Path) -> None:
+    result = run_cli(project, "check", "-c", "alembic.ini")
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == (
+        "hint: -c is a global option: it goes before the command "
+        "(alembic-git -c ... COMMAND), as with alembic"
+    )
+
+
+def test_an_unknown_section_is_named(project: Path) -> None:
+    result = run_cli(project, "-n", "nosuch", "heads")
+    assert result.returncode == 2
+    assert result.stderr == (
+        "alembic-git: error: alembic.ini: no section [nosuch] in this file; "
+        "check the section name (-n) and the config file (-c)\n"
+    )
+
+
+def test_output_cut_short_by_a_pipe_is_not_a_conflict(project: Path) -> None:
+    import subprocess
+    import sys
+
+    add_revision(project, "aaa111", None, "first")
+    for i in range(2, 400):
+        add_revision(project, f"a{i:05d}", f"a{i - 1:05d}" if i > 2 else "aaa111")
+    proc = subprocess.run(
+        f"{sys.executable} -m alembic_git graph | head -1; exit ${{PIPESTATUS[0]}}",
+        shell=True,
+        executable="/bin/bash",
+        cwd=project,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.stderr == ""
+    assert proc.returncode in (0, 141)  # done, or ended by SIGPIPE as git is; never 1

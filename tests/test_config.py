@@ -202,8 +202,8 @@ def test_the_upward_search_stops_at_the_repository_root(tmp_path: Path) -> None:
     assert ours.stdout == ""
     assert ours.stderr == (
         "alembic-git: error: no alembic.ini or pyproject.toml with [tool.alembic] in sub or "
-        "above (the working tree); pass -c FILE, or --version-location DIR for a config "
-        "built in code\n"
+        "above (the working tree); pass -c FILE, --all for every environment of a monorepo, "
+        "or --version-location DIR for a config built in code\n"
     )
 
 

@@ -171,7 +171,7 @@ def test_a_labelled_group_is_rebased_and_the_other_label_untouched(
     result = mh(project)
     assert result.code == 0, result.err
     assert "2 heads under label 'expand': e2, e3 (they fork from e1)\n" in result.out
-    assert "  rebase (auto): e2 is not on main: only this branch has it\n" in result.out
+    assert "  rebase (auto): e2 is not on main: not published, so it can move\n" in result.out
     changed = {k for k, v in snapshot(project).items() if before[k] != v}
     assert changed == {f"{V}/e2_ours.py"}
     assert heads(project) == ["c1", "e2"]
@@ -200,7 +200,7 @@ def test_rebase_after_a_pull_rewrites_two_values_and_alembic_upgrades(
     assert (result.code, result.err) == (0, "")
     assert result.out == (
         "alembic.ini: 2 heads: bbb222, ccc333 (they fork from aaa111)\n"
-        "  rebase (auto): ccc333 is not on main: only this branch has it\n"
+        "  rebase (auto): ccc333 is not on main: not published, so it can move\n"
         f"  rewrote {V}/ccc333_add_comments.py: down_revision aaa111 -> bbb222\n"
         "alembic.ini: one head per label group now: ccc333\n"
         f"next: git add {V}/ccc333_add_comments.py\n"
@@ -264,7 +264,7 @@ def test_mid_merge_uses_merge_head_as_the_target(project: Path, mh: MergeHeads) 
 
     result = mh(project)
     assert result.code == 0, result.err
-    assert f"ccc333 is not on MERGE_HEAD ({sha[:12]}): only this branch has it" in result.out
+    assert f"ccc333 is not on MERGE_HEAD ({sha[:12]}): not published, so it can move" in result.out
     assert "then: git commit (to conclude the merge)" in result.out
     assert down_of(project, "ccc333") == "bbb222"
     git(project, "commit", "-q", "-a", "--no-edit")
@@ -601,7 +601,11 @@ def test_rev_id_that_collides_is_refused_before_writing(project: Path, mh: Merge
     add_revision(project, "b1", "a0", "one")
     add_revision(project, "c1", "a0", "two")
     before = snapshot(project)
-    for bad, message in (("b1", "already a revision"), ("x-1", "not a usable revision id")):
+    for bad, message in (
+        ("b1", "already a revision"),
+        ("x-1", "not a usable revision id"),
+        ("bad id!", "not a usable revision id"),
+    ):
         result = mh(project, "--strategy", "merge", "--rev-id", bad)
         assert result.code == 2
         assert message in result.err

@@ -6,6 +6,7 @@ Exit codes: 0 clean, 1 conflict found, 2 error (one line on stderr, no traceback
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -309,7 +310,16 @@ def hook_uninstall(hook_type: str | None) -> None:
     _run(cmd.uninstall, hook=hook_type)
 
 
+_GLOBAL_OPTIONS = frozenset(
+    {"-c", "--config", "-n", "--name", "--version-location", "--recursive", "--all", "--git-dir"}
+)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    if hasattr(signal, "SIGPIPE"):
+        # `alembic-git ... | head`: end quietly when the reader goes away, as git does,
+        # rather than click's exit 1 (which reads as "conflict").
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     try:
         # Without standalone mode click returns the code passed to ctx.exit.
         code = cli.main(
@@ -319,6 +329,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     except click.exceptions.Exit as exc:
         return int(exc.exit_code or 0)
+    except click.NoSuchOption as exc:
+        exc.show()
+        if exc.option_name in _GLOBAL_OPTIONS:
+            click.echo(
+                f"hint: {exc.option_name} is a global option: it goes before the command "
+                f"(alembic-git {exc.option_name} ... COMMAND), as with alembic",
+                err=True,
+            )
+        return EXIT_ERROR
     except click.ClickException as exc:
         exc.show()
         return EXIT_ERROR

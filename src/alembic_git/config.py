@@ -209,7 +209,9 @@ def locate_config(
         for path in named:
             if source.read(path) is None:
                 raise AlembicGitError(
-                    f"config file not found in {source.label}",
+                    "this is a folder, not a config file"
+                    if source.is_dir(path)
+                    else f"config file not found in {source.label}",
                     path=source.display(path),
                     hint="check the -c/--config path or ALEMBIC_CONFIG",
                 )
@@ -234,7 +236,8 @@ def locate_config(
     raise AlembicGitError(
         f"no alembic.ini or pyproject.toml with [tool.alembic] in {source.display(norm(cwd))} "
         f"or above ({source.label})",
-        hint="pass -c FILE, or --version-location DIR for a config built in code",
+        hint="pass -c FILE, --all for every environment of a monorepo, "
+        "or --version-location DIR for a config built in code",
     )
 
 
@@ -274,8 +277,12 @@ def load_environment(
         search += [norm(p) for p in sys.path if p and os.path.isabs(p)]
     script_location = settings.get("script_location")
     if script_location is None:
+        missing = ini is not None and not settings.ini.has_section(section)
         raise AlembicGitError(
-            f"no 'script_location' key in [{section}]" + (" or [tool.alembic]" if toml else ""),
+            f"no section [{section}] in this file"
+            if missing and toml is None
+            else f"no 'script_location' key in [{section}]"
+            + (" or [tool.alembic]" if toml else ""),
             path=origin,
             hint="check the section name (-n) and the config file (-c)",
         )

@@ -199,7 +199,7 @@ def decide(
         return GroupPlan(group, "merge", str(why))
     moved = plan.moved
     verb = "is" if len(moved) == 1 else "are"
-    reason = f"{_ids(moved)} {verb} {sides.absent_from}: only this branch has {_it(moved)}"
+    reason = f"{_ids(moved)} {verb} {sides.absent_from}: not published, so {_it(moved)} can move"
     return GroupPlan(group, "rebase", reason, plan)
 
 
