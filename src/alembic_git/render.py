@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator, Sequence
 
 from alembic_git.graph import RevisionGraph
 
@@ -40,6 +40,20 @@ def topological(graph: RevisionGraph, keep: Collection[str] | None = None) -> li
     return [r for r in order if keep is None or r in keep]
 
 
+def edges(graph: RevisionGraph, revs: Sequence[str]) -> Iterator[tuple[str, str, str]]:
+    """(child, parent, kind) between the drawn revisions; a dependency that is also a
+    down_revision is drawn once, as the down_revision."""
+    shown = set(revs)
+    for rev in revs:
+        f = graph.revisions[rev]
+        for p in f.down_revisions:
+            if p in shown:
+                yield rev, p, "down_revision"
+        for d in graph.dependencies[rev]:
+            if d in shown and d not in f.down_revisions:
+                yield rev, d, "depends_on"
+
+
 def mermaid_label(text: str, limit: int = 60) -> str:
     """Text safe inside a quoted Mermaid label: no quotes, brackets, HTML or newlines."""
     text = " ".join(text.split())
@@ -60,7 +74,6 @@ def mermaid(
     graph: RevisionGraph, keep: Collection[str] | None = None, highlight: Collection[str] = ()
 ) -> str:
     revs = topological(graph, keep)
-    shown = set(revs)
     heads = set(graph.heads)
     lines = ["flowchart BT"]
     for rev in revs:
@@ -68,14 +81,9 @@ def mermaid(
         msg = mermaid_label(f.message.splitlines()[0]) if f.message else ""
         label = mermaid_label(rev, 40) + (f"<br/>{msg}" if msg else "")
         lines.append(f'  {_node_id(rev)}["{label}"]')
-    for rev in revs:
-        f = graph.revisions[rev]
-        for p in f.down_revisions:
-            if p in shown:
-                lines.append(f"  {_node_id(rev)} --> {_node_id(p)}")
-        for d in graph.dependencies[rev]:
-            if d in shown and d not in f.down_revisions:
-                lines.append(f"  {_node_id(rev)} -.->|depends_on| {_node_id(d)}")
+    for child, parent, kind in edges(graph, revs):
+        arrow = "-->" if kind == "down_revision" else "-.->|depends_on|"
+        lines.append(f"  {_node_id(child)} {arrow} {_node_id(parent)}")
     lines.append("  classDef head fill:#d4f4dd,stroke:#2a7a3b")
     lines.append("  classDef conflict fill:#fde2e1,stroke:#b42318,stroke-width:2px")
     lines.append("  classDef fork fill:#fff4ce,stroke:#9a6700")
@@ -97,7 +105,6 @@ def _dot_quote(text: str) -> str:
 
 def dot(graph: RevisionGraph, keep: Collection[str] | None = None) -> str:
     revs = topological(graph, keep)
-    shown = set(revs)
     heads = set(graph.heads)
     lines = ["digraph revisions {", "  rankdir=BT;", "  node [shape=box];"]
     for rev in revs:
@@ -109,14 +116,9 @@ def dot(graph: RevisionGraph, keep: Collection[str] | None = None) -> str:
         elif graph.is_branch_point(rev):
             attrs.append("style=filled, fillcolor=lightyellow")
         lines.append(f"  {_dot_quote(rev)} [{', '.join(attrs)}];")
-    for rev in revs:
-        f = graph.revisions[rev]
-        for p in f.down_revisions:
-            if p in shown:
-                lines.append(f"  {_dot_quote(rev)} -> {_dot_quote(p)};")
-        for d in graph.dependencies[rev]:
-            if d in shown and d not in f.down_revisions:
-                lines.append(f"  {_dot_quote(rev)} -> {_dot_quote(d)} [style=dashed];")
+    for child, parent, kind in edges(graph, revs):
+        style = "" if kind == "down_revision" else " [style=dashed]"
+        lines.append(f"  {_dot_quote(child)} -> {_dot_quote(parent)}{style};")
     lines.append("}")
     return "\n".join(lines)
 
