@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from alembic_git.config import Environment
 from alembic_git.graph import RevisionGraph
 
 
@@ -68,3 +69,17 @@ def conflict_groups(graph: RevisionGraph, strict: bool = False) -> list[Conflict
             )
         )
     return out
+
+
+@dataclass
+class EnvResult:
+    """One environment's graph and the conflicts in it."""
+
+    env: Environment
+    graph: RevisionGraph
+    conflicts: list[ConflictGroup]
+    strict: bool = False  # whether the conflicts follow --strict (every head in one group)
+
+    @classmethod
+    def of(cls, env: Environment, graph: RevisionGraph, strict: bool = False) -> EnvResult:
+        return cls(env, graph, conflict_groups(graph, strict), strict)

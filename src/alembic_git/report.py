@@ -5,30 +5,11 @@ from __future__ import annotations
 import os
 import shlex
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
-from alembic_git.analysis import ConflictGroup, conflict_groups
+from alembic_git.analysis import ConflictGroup, EnvResult
 from alembic_git.config import Environment
 from alembic_git.graph import RevisionGraph
-
-
-@dataclass
-class EnvResult:
-    """One environment's graph and its conflicts."""
-
-    env: Environment
-    graph: RevisionGraph
-    conflicts: list[ConflictGroup]
-    strict: bool = False
-
-    @classmethod
-    def of(cls, env: Environment, graph: RevisionGraph, strict: bool = False) -> EnvResult:
-        return cls(env, graph, conflict_groups(graph, strict), strict)
-
-    def fix(self, cwd: str) -> str:
-        """The command that joins these conflicts (with --strict when they are strict's)."""
-        return command_line(self.env, cwd, "merge-heads", *(["--strict"] if self.strict else []))
 
 
 def env_options(env: Environment, cwd: str) -> list[str]:
@@ -55,6 +36,11 @@ def env_options(env: Environment, cwd: str) -> list[str]:
 
 def command_line(env: Environment, cwd: str, *args: str) -> str:
     return shlex.join(["alembic-git", *env_options(env, cwd), *args])
+
+
+def merge_heads_command(r: EnvResult, cwd: str) -> str:
+    """The command that joins these conflicts (with --strict when they are strict's)."""
+    return command_line(r.env, cwd, "merge-heads", *(["--strict"] if r.strict else []))
 
 
 def heads_state(graph: RevisionGraph, code: Callable[[str], str] = str) -> str:
@@ -171,7 +157,7 @@ def conflict_text(r: EnvResult, cwd: str) -> str:
             '"Multiple head revisions are present")'
         )
         lines += group_lines(r.graph, c, header)
-    lines.append(f"fix: {r.fix(cwd)}")
+    lines.append(f"fix: {merge_heads_command(r, cwd)}")
     return "\n".join(lines)
 
 
@@ -211,7 +197,7 @@ def github_annotations(
                 props += f",title={_escape_property('Multiple Alembic heads')}"
                 msg = (
                     f"{r.env.name}: revision {h} is one of {len(c.heads)} heads ({others}); "
-                    f"fix with: {(fix_for or {}).get(r.env.name) or r.fix(cwd)}"
+                    f"fix with: {(fix_for or {}).get(r.env.name) or merge_heads_command(r, cwd)}"
                 )
                 lines.append(f"::error {props}::{_escape_annotation(msg)}")
     return "\n".join(lines)

@@ -12,13 +12,18 @@ from alembic_git.report import (
     group_lines,
     head_record,
     heads_state,
+    merge_heads_command,
     upgrade_target,
 )
 
 
 def fix_command(cmp: Comparison, ec: EnvComparison, cwd: str) -> str:
     """The exact commands that join the heads the merge would leave, from this branch."""
-    merge_heads = ec.merged.fix(cwd) if ec.merged else command_line(ec.env, cwd, "merge-heads")
+    merge_heads = (
+        merge_heads_command(ec.merged, cwd)
+        if ec.merged
+        else command_line(ec.env, cwd, "merge-heads")
+    )
     if cmp.fast_forward:
         return merge_heads
     return f"git merge {shlex.quote(cmp.target_ref)} && {merge_heads}"

@@ -14,11 +14,11 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from alembic_git.against import BOTH, THIS_BRANCH, Comparison, EnvComparison
-from alembic_git.analysis import ConflictGroup
+from alembic_git.analysis import ConflictGroup, EnvResult
 from alembic_git.graph import RevisionGraph
 from alembic_git.markdown import code, escape, fence, mono, size, table
 from alembic_git.render import mermaid, node_id
-from alembic_git.report import EnvResult, heads_state
+from alembic_git.report import heads_state, merge_heads_command
 from alembic_git.report_against import fix_command
 
 BUDGET = 64_000  # UTF-8 bytes per environment; GitHub allows 65,536 characters a comment
@@ -293,7 +293,7 @@ def env_comparison(
     if before is None:
         command = fix_command(cmp, ec, cwd)
     else:
-        command = " && ".join([*before, merged.fix(cwd)])
+        command = " && ".join([*before, merge_heads_command(merged, cwd)])
     fix = _fix_block(command, "on this branch, run")
     return conflict_section(
         f"Multiple Alembic heads after the merge · {env}",
@@ -319,7 +319,7 @@ def check_markdown(results: Sequence[EnvResult], cwd: str) -> str:
     for r in results:
         env = mono(r.env.name)
         if r.conflicts:
-            fix = _fix_block(r.fix(cwd), "run")
+            fix = _fix_block(merge_heads_command(r, cwd), "run")
             out.append(
                 conflict_section(
                     f"Multiple Alembic heads · {env}", r.graph, r.conflicts, "", fix, None, budget

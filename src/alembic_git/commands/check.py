@@ -14,8 +14,9 @@ from typing import Any
 import click
 
 from alembic_git.against import Comparer, Comparison
+from alembic_git.analysis import EnvResult
 from alembic_git.errors import AlembicGitError
-from alembic_git.report import EnvResult, check_text, github_annotations, results_json
+from alembic_git.report import check_text, github_annotations, results_json
 from alembic_git.report_against import comparison_annotations, comparison_json, comparison_text
 from alembic_git.workspace import Workspace
 

@@ -10,9 +10,9 @@ import traceback
 from collections.abc import Callable
 
 from alembic_git import settings
+from alembic_git.analysis import EnvResult
 from alembic_git.config import Environment, Selection, discover_all, locate_config
 from alembic_git.errors import AlembicGitError
-from alembic_git.report import EnvResult
 from alembic_git.source import Source
 from alembic_git.workspace import Workspace
 
