@@ -49,7 +49,11 @@ def main(argv: list[str]) -> int:
         code = run(*step)
         if code:
             return code
-    return run("python", "-m", "pytest", *(argv[1:] or ["-q"]))
+    code = run("python", "-m", "pytest", *(argv[1:] or ["-q"]))
+    if code == 5:  # pytest: no test was collected; for CI that is a failure, said plainly
+        print("dev.py: pytest collected no tests", file=sys.stderr)
+        return 1
+    return code
 
 
 if __name__ == "__main__":
