@@ -22,7 +22,6 @@ from alembic_git.workspace import Workspace
 
 THIS_BRANCH = "this branch"
 BOTH = "both"
-_MERGE_TREE_GIT = (2, 38)
 
 
 @dataclass(frozen=True)
@@ -114,9 +113,7 @@ class Comparer:
         self.envs = envs if envs is not None else ws.environments(self.target_source)
         self._target_graphs: dict[str, RevisionGraph | AlembicGitError] = {}
         # git merge-tree --write-tree needs git 2.38; older gits merge the version folders here.
-        self.merge_tree = (
-            merge_tree if merge_tree is not None else self.repo.git_version() >= _MERGE_TREE_GIT
-        )
+        self.merge_tree = merge_tree if merge_tree is not None else self.repo.can_merge_tree
 
     def target_graph(self, env: Environment) -> RevisionGraph:
         if env.name not in self._target_graphs:

@@ -211,8 +211,10 @@ class Repo:
     def is_shallow(self) -> bool:
         return (self.common_dir / "shallow").exists()
 
-    def git_version(self) -> tuple[int, ...]:
-        return _git_version()
+    @property
+    def can_merge_tree(self) -> bool:
+        """Whether this git simulates a merge with ``merge-tree --write-tree`` (2.38+)."""
+        return _git_version() >= (2, 38)
 
     def ls_tree(self, treeish: str, paths: Sequence[str] = ()) -> list[TreeEntry]:
         """Every blob below ``paths`` (or the whole tree) of ``treeish``, recursively."""

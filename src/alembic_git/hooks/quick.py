@@ -35,7 +35,6 @@ from alembic_git.reader import ParsedFile, parse
 from alembic_git.source import Source, is_revision_filename
 from alembic_git.workspace import Workspace
 
-_MERGE_TREE_GIT = (2, 38)  # git merge-tree --write-tree
 _SUMMARY_FORMAT = 1
 _KEEP_SUMMARIES = 32
 
@@ -73,7 +72,7 @@ class QuickCheck:
             return False
         if bases[0] == target_sha:  # a fast-forward: the merge is this commit
             merged: Source = source
-        elif repo.git_version() >= _MERGE_TREE_GIT:
+        elif repo.can_merge_tree:
             tree, conflicted = repo.merge_tree_conflicts(ours, target_sha)
             if any(_below(path, folders) for path in conflicted):
                 return False
