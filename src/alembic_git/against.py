@@ -101,7 +101,7 @@ class Comparer:
         self.strict = strict
         self.repo: Repo = ws.require_repo()
         if target is None:
-            target, how = default_target(self.repo)
+            target, how = default_target(self.repo, self.repo.current_branch())
         sha = self.repo.resolve_commit(target)
         if sha is None:
             raise AlembicGitError(
@@ -109,11 +109,16 @@ class Comparer:
                 hint="fetch it first (git fetch), or name another with --against/--target",
             )
         self.target_ref, self.target_sha, self.target_how = target, sha, how
-        self.target_source = ws.commit(sha, f"{target}")
+        self.target_source = ws.tree(sha, target)
         self.envs = envs if envs is not None else ws.environments(self.target_source)
         self._target_graphs: dict[str, RevisionGraph | AlembicGitError] = {}
-        # git merge-tree --write-tree needs git 2.38; older gits merge the version folders here.
-        self.merge_tree = merge_tree if merge_tree is not None else self.repo.can_merge_tree
+        self._merge_tree = merge_tree
+
+    @property
+    def merge_tree(self) -> bool:
+        """Whether to merge with git merge-tree --write-tree (git 2.38+); older gits
+        merge the version folders here.  Asked only when a merge is needed."""
+        return self._merge_tree if self._merge_tree is not None else self.repo.can_merge_tree
 
     def target_graph(self, env: Environment) -> RevisionGraph:
         if env.name not in self._target_graphs:
@@ -305,9 +310,6 @@ class OverlaySource(CommitSource):
             if pick is not None:
                 merged.append(pick)
         return merged
-
-    def is_dir(self, path: str) -> bool:
-        return super().is_dir(path) or CommitSource(self.repo, self.theirs, "").is_dir(path)
 
 
 def _oid(entry: TreeEntry | None) -> str | None:

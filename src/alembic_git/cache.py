@@ -19,7 +19,10 @@ from alembic_git.reader import READER_VERSION, Assignment, ImportRef, ParsedFile
 MAX_ENTRIES = 100_000
 
 
-def default_cache_dir(common_git_dir: Path | None) -> Path:
+def default_cache_dir(common_git_dir: Path | None) -> Path | None:
+    """Where caches live; None when ALEMBIC_GIT_NO_CACHE=1 turns them off."""
+    if os.environ.get("ALEMBIC_GIT_NO_CACHE") == "1":
+        return None
     override = os.environ.get("ALEMBIC_GIT_CACHE_DIR")
     if override:
         return Path(override)
@@ -37,7 +40,7 @@ class ParseCache:
         self._entries: dict[str, Any] = {}
         self._used: set[str] = set()
         self._dirty = False
-        if self.path is not None and os.environ.get("ALEMBIC_GIT_NO_CACHE") != "1":
+        if self.path is not None:
             try:
                 with open(self.path, "rb") as f:
                     loaded = marshal.loads(f.read())  # load(f) reads in small pieces: 5x slower
@@ -62,7 +65,7 @@ class ParseCache:
         self._dirty = True
 
     def save(self) -> None:
-        if not self._dirty or self.path is None or os.environ.get("ALEMBIC_GIT_NO_CACHE") == "1":
+        if not self._dirty or self.path is None:
             return
         entries = self._entries
         if len(entries) > MAX_ENTRIES:

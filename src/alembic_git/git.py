@@ -107,36 +107,31 @@ class Repo:
     @classmethod
     def discover(cls, start: Path, git_dir: str | None = None) -> Repo | None:
         """The repository containing ``start`` (or named by ``git_dir``/``GIT_DIR``), if any."""
-        env = dict(os.environ)
-        env["LC_ALL"] = "C"
+        env = dict(os.environ, LC_ALL="C")
         if git_dir is not None:
             env["GIT_DIR"] = git_dir
-        proc = subprocess.run(
-            ["git", "rev-parse", "--absolute-git-dir", "--git-common-dir", "--is-bare-repository"],
+        # One call: in a bare repository (or inside .git) git prints the first three
+        # answers and then fails on --show-toplevel.
+        proc = run_git(
+            [
+                "rev-parse",
+                "--absolute-git-dir",
+                "--git-common-dir",
+                "--is-bare-repository",
+                "--show-toplevel",
+            ],
             cwd=start,
             env=env,
-            capture_output=True,
-            check=False,
+            ok_codes=(0, 128),
         )
-        if proc.returncode != 0:
-            return None
-        lines = proc.stdout.decode().splitlines()
-        gd = Path(lines[0])
+        lines = proc.stdout.decode("utf-8", "surrogateescape").splitlines()
+        if len(lines) < 3:
+            return None  # not a repository
         common = Path(lines[1])
         if not common.is_absolute():
             common = (start / common).resolve()
-        if lines[2] == "true":
-            return cls(git_dir=gd, common_dir=common, toplevel=None)
-        top = subprocess.run(
-            ["git", "rev-parse", "--show-toplevel"],
-            cwd=start,
-            env=env,
-            capture_output=True,
-            check=False,
-        )
-        if top.returncode != 0:  # inside .git itself: treat as bare
-            return cls(git_dir=gd, common_dir=common, toplevel=None)
-        return cls(git_dir=gd, common_dir=common, toplevel=Path(top.stdout.decode().strip()))
+        top = Path(lines[3]) if lines[2] == "false" and len(lines) > 3 else None
+        return cls(git_dir=Path(lines[0]), common_dir=common, toplevel=top)
 
     # -- plumbing ---------------------------------------------------------
     def git(

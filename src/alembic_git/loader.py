@@ -125,7 +125,7 @@ def _as_ids(value: object, what: str, display: str, assignment: Assignment) -> t
 
 def locate_revision_files(source: Source, env: Environment) -> list[tuple[str, str | None]]:
     """Every revision file of the environment, in Alembic's load order, without duplicates."""
-    folders = [f for f in env.version_locations if source.is_dir(f)]  # Alembic skips missing
+    folders = list(env.version_locations)  # a missing one lists nothing, as Alembic skips it
     listings = [source.revision_files(folder, env.recursive) for folder in folders]
     if len(listings) == 1:
         return listings[0]

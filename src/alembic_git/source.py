@@ -175,8 +175,8 @@ class CommitSource(Source):
 
     def revision_files(self, folder: str, recursive: bool) -> list[tuple[str, str | None]]:
         rel = self._rel(folder)
-        if rel is None or not self.is_dir(folder):
-            return []
+        if rel is None:
+            return []  # outside the tree; a missing folder simply lists nothing
         prefix = f"{rel}/" if rel else ""
         by_dir: dict[str, list[TreeEntry]] = {}
         for entry in self._entries_below(rel):

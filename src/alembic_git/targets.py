@@ -18,10 +18,9 @@ def remote_default(repo: Repo, remote: str) -> str | None:
     return None
 
 
-def default_target(repo: Repo, branch: str | None = None) -> tuple[str, str]:
+def default_target(repo: Repo, branch: str | None) -> tuple[str, str]:
     """(ref, how it was chosen): the upstream remote's default branch, else origin's,
-    else a local main/master."""
-    branch = branch if branch is not None else repo.current_branch()
+    else a local main/master.  ``branch``: the checked-out branch (None: detached)."""
     remotes: list[str] = []
     if branch:
         remote = repo.config_get(f"branch.{branch}.remote")

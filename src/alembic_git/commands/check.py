@@ -18,6 +18,7 @@ from alembic_git.analysis import EnvResult
 from alembic_git.errors import AlembicGitError
 from alembic_git.report import check_text, github_annotations, results_json
 from alembic_git.report_against import comparison_annotations, comparison_json, comparison_text
+from alembic_git.targets import default_target
 from alembic_git.workspace import Workspace
 
 
@@ -64,21 +65,23 @@ def _emit(
 def compare_current(ws: Workspace, rev: str | None, target: str | None, strict: bool) -> Comparison:
     """This branch (``rev``, else HEAD plus uncommitted revision files) against ``target``."""
     repo = ws.require_repo()
-    if rev is not None:
+    if rev is not None or repo.is_bare:
+        rev = rev or "HEAD"
         source = ws.commit(rev)
         comparer = Comparer(ws, target, ws.environments(source), strict, how="--against")
         return comparer.compare(source.treeish, rev)
-    if repo.is_bare:
-        source = ws.commit("HEAD")
-        comparer = Comparer(ws, target, ws.environments(source), strict, how="--against")
-        return comparer.compare(source.treeish, "HEAD")
-    envs = ws.environments(ws.worktree())
+    worktree = ws.worktree()
+    envs = ws.environments(worktree)
     head = repo.resolve_commit("HEAD")
     if head is None:
         raise AlembicGitError("HEAD has no commit yet", hint="commit something first")
-    label = repo.current_branch() or f"HEAD ({head[:10]})"
-    folders = [ws.worktree().display(loc) for env in envs for loc in env.version_locations]
-    comparer = Comparer(ws, target, envs, strict, how="--against")
+    branch = repo.current_branch()
+    how = "--against"
+    if target is None:
+        target, how = default_target(repo, branch)
+    label = branch or f"HEAD ({head[:10]})"
+    folders = [worktree.display(loc) for env in envs for loc in env.version_locations]
+    comparer = Comparer(ws, target, envs, strict, how=how)
     if repo.dirty_paths(folders):
         return comparer.compare(repo.snapshot_worktree(folders), f"{label} (working tree)", True)
     return comparer.compare(head, label)

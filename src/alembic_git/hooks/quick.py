@@ -52,8 +52,8 @@ class QuickCheck:
     def __init__(self, ws: Workspace) -> None:
         self.ws = ws
         self.repo = ws.require_repo()
-        folder = None if os.environ.get("ALEMBIC_GIT_NO_CACHE") == "1" else "hook-heads"
-        self.folder = default_cache_dir(self.repo.common_dir) / folder if folder else None
+        caches = default_cache_dir(self.repo.common_dir)
+        self.folder = caches / "hook-heads" if caches else None
 
     def surely_clean(
         self, ours: str, label: str, target: str, envs: list[Environment], source: Source

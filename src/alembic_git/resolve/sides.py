@@ -21,6 +21,7 @@ from alembic_git.errors import AlembicGitError
 from alembic_git.git import Repo
 from alembic_git.graph import RevisionGraph
 from alembic_git.resolve.plan import Sides
+from alembic_git.settings import RawSettings, configured_target
 from alembic_git.targets import default_target
 from alembic_git.workspace import Workspace
 
@@ -62,9 +63,9 @@ def find_targets(repo: Repo | None, onto: str | None) -> Targets:
     rebasing = repo.rebase_onto() if not merging else None
     state = "merge" if merging else "rebase" if rebasing else None
     try:
-        default: tuple[str, str] | None = default_target(repo)
+        default: tuple[str, str] | None = default_target(repo, repo.current_branch())
     except AlembicGitError as exc:
-        if repo.config_get("alembic-git.target"):
+        if configured_target(RawSettings.read(repo))[0]:
             raise  # a configured target that is wrong is an error, not "no target"
         default, missing = None, exc.message
     else:
