@@ -26,7 +26,6 @@ BOTH = "both"
 
 @dataclass(frozen=True)
 class HeadOrigin:
-    revision: str
     side: str  # THIS_BRANCH, BOTH, or the target's name
     commit: str | None  # the commit that added the file; None when uncommitted or unknown
 
@@ -50,7 +49,6 @@ class EnvComparison:
     origins: dict[str, HeadOrigin] = field(default_factory=dict)
     problems: list[MergeProblem] = field(default_factory=list)
     target_graph: RevisionGraph | None = None
-    ours_graph: RevisionGraph | None = None  # read only when the merged graph is broken
 
     @property
     def conflict(self) -> bool:
@@ -205,11 +203,11 @@ class Comparer:
             # (the same id added on both sides) from a branch that is broken by itself.
             result.problems = textual
             try:
-                result.ours_graph = self.ws.graph(ours_source, env)
+                ours_graph = self.ws.graph(ours_source, env)
             except AlembicGitError as own:
                 result.error = f"{ours_source.label} itself: {own}"
                 return result
-            result.problems += _same_id(result.ours_graph, target)
+            result.problems += _same_id(ours_graph, target)
             if not result.problems:
                 result.error = str(exc)
             return result
@@ -220,20 +218,20 @@ class Comparer:
         for group in result.merged.conflicts:
             for head in group.heads:
                 path = graph.revisions[head].display
-                result.origins[head] = self._origin(head, path, head in new, ours, base, snapshot)
+                result.origins[head] = self._origin(path, head in new, ours, base, snapshot)
         return result
 
     def _origin(
-        self, head: str, path: str, ours_added: bool, ours: str, base: str, snapshot: bool
+        self, path: str, ours_added: bool, ours: str, base: str, snapshot: bool
     ) -> HeadOrigin:
         # The target has it; so does this branch if the file is in its tree.
         if not ours_added and self.repo.cat().read(f"{ours}:{path}") is not None:
-            return HeadOrigin(head, BOTH, None)
+            return HeadOrigin(BOTH, None)
         side_commit = ours if ours_added else self.target_sha
         commit = self.repo.added_in(side_commit, path, since=base)
         if snapshot and commit == ours:
             commit = None  # added in the working tree, not committed yet
-        return HeadOrigin(head, THIS_BRANCH if ours_added else self.target_ref, commit)
+        return HeadOrigin(THIS_BRANCH if ours_added else self.target_ref, commit)
 
 
 def _same_id(ours: RevisionGraph, target: RevisionGraph) -> list[MergeProblem]:

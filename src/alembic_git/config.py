@@ -67,7 +67,7 @@ class _Settings:
     """Alembic's lookup: the ini section first, then ``[tool.alembic]``."""
 
     def __init__(self, source: Source, ini: str | None, toml: str | None, section: str) -> None:
-        self.ini_path, self.toml_path, self.section = ini, toml, section
+        self.ini_path, self.section = ini, section
         self.ini = configparser.ConfigParser({"here": os.path.dirname(ini)} if ini else {})
         if ini is not None:
             text = _read_text(source, ini)

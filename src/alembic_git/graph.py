@@ -208,24 +208,16 @@ class RevisionGraph:
             yield rev
 
     # -- traversal -------------------------------------------------------------
-    def ancestors(self, rev: str, include_dependencies: bool = False) -> set[str]:
-        """``rev`` and every revision below it."""
-        parents = (
-            self.all_parents
-            if include_dependencies
-            else (lambda r: self.revisions[r].down_revisions)
-        )
+    def ancestors(self, rev: str) -> set[str]:
+        """``rev`` and every revision below it through ``down_revision``."""
         seen = {rev}
         todo = [rev]
         while todo:
-            for p in parents(todo.pop()):
+            for p in self.revisions[todo.pop()].down_revisions:
                 if p not in seen:
                     seen.add(p)
                     todo.append(p)
         return seen
-
-    def descendants(self, rev: str) -> set[str]:
-        return set(self._descendants_dfs(rev))
 
     def lowest_common_ancestors(self, revs: Sequence[str]) -> tuple[str, ...]:
         """Where the given revisions fork from: common ancestors with no common descendant."""
@@ -263,18 +255,6 @@ class RevisionGraph:
                 if not g.has_edge(d, rev):
                     g.add_edge(d, rev, kind="depends_on")
         return g
-
-    def describe(self) -> dict[str, Any]:
-        """The facts the oracle tests compare with Alembic's RevisionMap."""
-        return {
-            "heads": set(self.heads),
-            "real_heads": set(self.real_heads),
-            "bases": set(self.bases),
-            "real_bases": set(self.real_bases),
-            "branch_points": set(self.branch_points),
-            "merge_points": set(self.merge_points),
-            "labels": {h: set(self.labels[h]) for h in self.heads},
-        }
 
 
 def _append_once(items: list[str], item: str) -> None:

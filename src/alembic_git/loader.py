@@ -36,7 +36,6 @@ class RevisionFile:
     depends_on: tuple[str, ...]
     path: str  # absolute
     display: str  # as messages show it
-    blob: str
     parsed: ParsedFile
 
     @property
@@ -167,7 +166,7 @@ def parse_all(
 
 
 def to_revision_file(
-    source: Source, env: Environment, path: str, oid: str, parsed: ParsedFile, resolver: _Resolver
+    source: Source, path: str, parsed: ParsedFile, resolver: _Resolver
 ) -> RevisionFile:
     display = source.display(path)
     if parsed.syntax_error is not None:
@@ -214,7 +213,6 @@ def to_revision_file(
         depends_on=deps,
         path=path,
         display=display,
-        blob=oid,
         parsed=parsed,
     )
 
@@ -252,7 +250,7 @@ def load_revision_files(
         resolver = _Resolver(source, env)
         parsed_all = parse_all(source, [entries[i] for i in missing], cache)
         for i, (path, oid, parsed) in zip(missing, parsed_all, strict=True):
-            f = to_revision_file(source, env, path, oid, parsed, resolver)
+            f = to_revision_file(source, path, parsed, resolver)
             if _self_contained(parsed):
                 memo[(path, oid)] = f
             found[i] = f

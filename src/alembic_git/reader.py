@@ -77,10 +77,6 @@ def decode_source(data: bytes) -> tuple[str, str, bool]:
     return body.decode(encoding), encoding, bom
 
 
-def encode_source(text: str, encoding: str, bom: bool) -> bytes:
-    return (codecs.BOM_UTF8 if bom else b"") + text.encode(encoding)
-
-
 class _Offsets:
     """Turn ast's (line, UTF-8 byte column) positions into character offsets.
 
