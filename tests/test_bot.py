@@ -54,8 +54,9 @@ def comment(
     }
     result = run_cli(pr.repo, *before, "comment", *args, env=variables)
     assert "Traceback" not in result.stderr, result.stderr
-    assert TOKEN not in result.stdout + result.stderr
-    assert not [r.path for r in forge.requests if r.leaks(TOKEN)]
+    for secret in {TOKEN, token} - {""}:  # the token this run used, not only the default
+        assert secret not in result.stdout + result.stderr
+        assert not [r.path for r in forge.requests if r.leaks(secret)]
     return result
 
 
@@ -224,6 +225,20 @@ def test_a_fork_is_told_to_pull_the_base_from_its_repository(
     body = forge.github_comments(REPO, NUMBER)[0]["body"]
     fix = "git pull --no-rebase --no-edit https://github.com/acme/shop.git main"
     assert ("sh", f"{fix} && alembic-git merge-heads") in md.blocks(body)[1]
+
+
+def test_a_fork_with_a_read_only_token_gets_the_forks_fix_in_the_summary(
+    pr: PullRequest, forge: FakeForge
+) -> None:
+    pr.fork = "contributor/shop"
+    pr.publish()
+    forge.add_github_user("ghp_fork", "forkuser", permission="read")
+    result = comment(pr, forge, token="ghp_fork")
+    assert result.returncode == 1
+    fix = "git pull --no-rebase --no-edit https://github.com/acme/shop.git main"
+    assert f"{fix} && alembic-git merge-heads" in pr.summary.read_text()
+    errors = [line for line in result.stdout.splitlines() if line.startswith("::error ")]
+    assert errors and all(f"fix with: {fix} && alembic-git merge-heads" in e for e in errors)
 
 
 def test_from_a_subfolder_the_fix_starts_there(tmp_path: Path, forge: FakeForge) -> None:

@@ -283,9 +283,13 @@ def test_quick_verdicts_stay_quiet_and_a_repointed_revision_is_still_reported(
     add_revision(proj, "eee555", "aaa111", "slipped in below")
     add_revision(proj, "ccc333", "eee555", "add comments")  # rewrites the published file
     commit_all(proj, "re-point a published revision")
+    git(proj, "checkout", "-q", "main")  # pushed from elsewhere: the fix starts by switching
     result = push(proj, "origin", "repoint")
-    assert result.returncode != 0
+    assert result.returncode == 1
     assert "a published revision was re-pointed" in result.stderr
+    # The switch goes before commands only, never into the prose of a fix.
+    assert "\nfix: restore down_revision = aaa111 in migrations/versions/" in result.stderr
+    assert "git switch repoint && restore" not in result.stderr
 
 
 def test_a_conflict_the_target_already_has_is_not_blamed_on_the_push(

@@ -147,7 +147,9 @@ def upgrade_target(group: ConflictGroup) -> str:
     return f"{group.labels[0]}@head" if group.labels else "head"
 
 
-def conflict_text(r: EnvResult, cwd: str) -> str:
+def conflict_text(r: EnvResult, cwd: str, before: Sequence[str] = (), label: str = "fix") -> str:
+    """The conflicts of one environment and the fix; ``before``: commands to run first
+    (such as switching to the branch), ``label``: how the fix line starts."""
     lines = []
     for c in r.conflicts:
         scope = f"under branch label {', '.join(c.labels)} " if c.labels else ""
@@ -157,7 +159,7 @@ def conflict_text(r: EnvResult, cwd: str) -> str:
             '"Multiple head revisions are present")'
         )
         lines += group_lines(r.graph, c, header)
-    lines.append(f"fix: {merge_heads_command(r, cwd)}")
+    lines.append(f"{label}: {' && '.join([*before, merge_heads_command(r, cwd)])}")
     return "\n".join(lines)
 
 

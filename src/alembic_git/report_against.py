@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shlex
+from collections.abc import Sequence
 from typing import Any
 
 from alembic_git.against import BOTH, Comparison, EnvComparison
@@ -17,21 +18,33 @@ from alembic_git.report import (
 )
 
 
-def fix_command(cmp: Comparison, ec: EnvComparison, cwd: str) -> str:
-    """The exact commands that join the heads the merge would leave, from this branch."""
+def merge_in(cmp: Comparison) -> list[str]:
+    """The command that brings the target into this branch (none for a fast-forward)."""
+    return [] if cmp.fast_forward else [shlex.join(["git", "merge", cmp.target_ref])]
+
+
+def fix_command(
+    cmp: Comparison, ec: EnvComparison, cwd: str, before: Sequence[str] | None = None
+) -> str:
+    """The exact commands that join the heads the merge would leave, from this branch.
+
+    ``before``: the commands to run first, instead of ``git merge TARGET`` (a pull
+    request from a fork fetches its base elsewhere; a hook switches branch first).
+    """
     merge_heads = (
         merge_heads_command(ec.merged, cwd)
         if ec.merged
         else command_line(ec.env, cwd, "merge-heads")
     )
-    if cmp.fast_forward:
-        return merge_heads
-    return f"git merge {shlex.quote(cmp.target_ref)} && {merge_heads}"
+    return " && ".join([*(merge_in(cmp) if before is None else before), merge_heads])
 
 
-def fixes(cmp: Comparison, ec: EnvComparison, cwd: str) -> list[str]:
+def fixes(
+    cmp: Comparison, ec: EnvComparison, cwd: str, before: Sequence[str] | None = None
+) -> list[str]:
     """What to do, one line each: for the heads, then for each other problem."""
-    heads = [fix_command(cmp, ec, cwd)] if ec.merged and ec.merged.conflicts else []
+    conflicts = ec.merged and ec.merged.conflicts
+    heads = [fix_command(cmp, ec, cwd, before)] if conflicts else []
     return list(dict.fromkeys([*heads, *(p.fix for p in ec.problems)]))
 
 
@@ -47,7 +60,9 @@ def _side(ec: EnvComparison, head: str) -> str:
     return side
 
 
-def env_text(cmp: Comparison, ec: EnvComparison, cwd: str) -> str:
+def env_text(
+    cmp: Comparison, ec: EnvComparison, cwd: str, before: Sequence[str] | None = None
+) -> str:
     what = f"merging {cmp.ours_label} into {cmp.target_ref}"
     if ec.error:
         return f"error: {ec.env.name}: {what}: {ec.error}"
@@ -64,7 +79,7 @@ def env_text(cmp: Comparison, ec: EnvComparison, cwd: str) -> str:
         )
         lines += group_lines(merged.graph, c, header, lambda h: _side(ec, h))
     if lines:
-        lines.extend(f"fix: {fix}" for fix in fixes(cmp, ec, cwd))
+        lines.extend(f"fix: {fix}" for fix in fixes(cmp, ec, cwd, before))
         return "\n".join(lines)
     assert merged is not None
     state = heads_state(merged.graph)
@@ -72,9 +87,9 @@ def env_text(cmp: Comparison, ec: EnvComparison, cwd: str) -> str:
     return f"ok: {ec.env.name}: {what} keeps {state}{added}"
 
 
-def comparison_text(cmp: Comparison, cwd: str) -> str:
+def comparison_text(cmp: Comparison, cwd: str, before: Sequence[str] | None = None) -> str:
     header = f"target: {cmp.target_ref} ({cmp.target_how})"
-    return "\n".join([header, *(env_text(cmp, ec, cwd) for ec in cmp.envs)])
+    return "\n".join([header, *(env_text(cmp, ec, cwd, before) for ec in cmp.envs)])
 
 
 def env_json(cmp: Comparison, ec: EnvComparison, cwd: str) -> dict[str, Any]:
@@ -126,9 +141,9 @@ def comparison_json(cmp: Comparison, cwd: str, many: bool) -> dict[str, Any]:
     return data
 
 
-def comparison_annotations(cmp: Comparison, cwd: str) -> str:
+def comparison_annotations(cmp: Comparison, cwd: str, before: Sequence[str] | None = None) -> str:
     """GitHub ``::error`` lines for the heads the merge would leave, with the full fix."""
     merged = [ec.merged for ec in cmp.envs if ec.merged is not None]
     return github_annotations(
-        merged, cwd, {ec.env.name: fix_command(cmp, ec, cwd) for ec in cmp.envs}
+        merged, cwd, {ec.env.name: fix_command(cmp, ec, cwd, before) for ec in cmp.envs}
     )

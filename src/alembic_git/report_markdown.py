@@ -290,10 +290,7 @@ def env_comparison(
                 f"keeps {state}. The multiple heads reported earlier are merged."
             )
         return f"✅ {env}: {what} keeps {state}."
-    if before is None:
-        command = fix_command(cmp, ec, cwd)
-    else:
-        command = " && ".join([*before, merge_heads_command(merged, cwd)])
+    command = fix_command(cmp, ec, cwd, before)
     fix = _fix_block(command, "on this branch, run")
     return conflict_section(
         f"Multiple Alembic heads after the merge · {env}",

@@ -24,7 +24,7 @@ from alembic_git.bot import sticky
 from alembic_git.bot.http import HttpError, scrub
 from alembic_git.errors import AlembicGitError
 from alembic_git.markdown import mono
-from alembic_git.report_against import comparison_annotations, comparison_text
+from alembic_git.report_against import comparison_annotations, comparison_text, merge_in
 from alembic_git.report_markdown import env_comparison, footer
 from alembic_git.workspace import Workspace
 
@@ -86,7 +86,7 @@ def _run(
         except HttpError as exc:
             if exc.status != 403:
                 raise
-            _fallback(ws, cmp, exc, github, environ)
+            _fallback(ws, cmp, exc, github, environ, before)
     return _exit(cmp)
 
 
@@ -130,11 +130,10 @@ def _fix_steps(ws: Workspace, pr: bot.PullRequest, cmp: Comparison) -> list[str]
         steps.append(
             shlex.join(["git", "pull", "--no-rebase", "--no-edit", pr.base_url, pr.base_ref])
         )
-    elif pr.base_ref and cmp.target_ref == f"origin/{pr.base_ref}":
-        steps.append(shlex.join(["git", "fetch", "origin", pr.base_ref]))
-        steps.append(shlex.join(["git", "merge", cmp.target_ref]))
     else:
-        steps.append(shlex.join(["git", "merge", cmp.target_ref]))
+        if pr.base_ref and cmp.target_ref == f"origin/{pr.base_ref}":
+            steps.append(shlex.join(["git", "fetch", "origin", pr.base_ref]))
+        steps += merge_in(cmp)
     return steps
 
 
@@ -172,6 +171,7 @@ def _fallback(
     exc: HttpError,
     github: bool,
     environ: Mapping[str, str],
+    before: list[str],
 ) -> None:
     """The token may not comment (a fork's read-only token): summary and annotations."""
     why = f"cannot comment ({exc}); the token is read-only, as for pull requests from forks"
@@ -180,11 +180,11 @@ def _fallback(
         return
     summary = environ.get("GITHUB_STEP_SUMMARY")
     if summary:
-        sections = [env_comparison(cmp, ec, ws.cwd) for ec in cmp.envs]
+        sections = [env_comparison(cmp, ec, ws.cwd, before=before) for ec in cmp.envs]
         with open(summary, "a", encoding="utf-8") as fh:
             fh.write("\n\n".join(sections) + "\n")
         why += "; the report is in the job summary"
-    annotations = comparison_annotations(cmp, ws.cwd)
+    annotations = comparison_annotations(cmp, ws.cwd, before)
     lines = [annotations] if annotations else []
     lines.append(f"::warning title=alembic-git::{_escape(why)}")
     click.echo("\n".join(lines))

@@ -35,7 +35,7 @@ from alembic_git.git import ZERO_SHA
 from alembic_git.hooks.common import check_alone, hook_environments
 from alembic_git.hooks.quick import QuickCheck
 from alembic_git.report import conflict_text
-from alembic_git.report_against import comparison_text
+from alembic_git.report_against import comparison_text, merge_in
 from alembic_git.settings import HookSettings, RawSettings
 from alembic_git.targets import remote_default
 from alembic_git.workspace import Workspace
@@ -166,9 +166,10 @@ class PrePush:
             bad = [r for r in results if r.conflicts]
             if not bad:
                 return None, errors
-            texts = [conflict_text(r, self.ws.cwd) for r in bad]
+            switch = self._switch(ref)
+            texts = [conflict_text(r, self.ws.cwd, before=switch) for r in bad]
             lines = [f"{header}: {ref.label} has conflicting Alembic heads ({target.why})"]
-            return self._with_switch(ref, "\n".join([*lines, *texts])), errors
+            return "\n".join([*lines, *texts]), errors
         target_ref, how = target
         source = self.ws.tree(ref.local_sha, ref.label)  # a commit: git pushes it
         envs = hook_environments(self.ws, source)
@@ -182,8 +183,8 @@ class PrePush:
         errors = [f"{ec.env.name}: {ec.error}" for ec in cmp.envs if ec.error and not ec.conflict]
         if not any(_caused_by_push(ec) for ec in cmp.envs):
             return None, errors
-        text = f"{header}:\n{comparison_text(cmp, self.ws.cwd)}"
-        return self._with_switch(ref, text), errors
+        before = [*self._switch(ref), *merge_in(cmp)]
+        return f"{header}:\n{comparison_text(cmp, self.ws.cwd, before)}", errors
 
     def _target(self, ref: PushedRef, pushed: dict[str, PushedRef]) -> tuple[str, str] | _Alone:
         """(the ref to merge into, how it was chosen), or why the commit is checked alone."""
@@ -224,12 +225,12 @@ class PrePush:
             self._comparers[key] = Comparer(self.ws, target, envs)
         return self._comparers[key]
 
-    def _with_switch(self, ref: PushedRef, text: str) -> str:
+    def _switch(self, ref: PushedRef) -> list[str]:
         """Fix commands run on the pushed branch: switch to it first when it is not checked out."""
         branch = ref.local_branch
         if branch is None or self.repo.current_branch() == branch:
-            return text
-        return text.replace("\nfix: ", f"\nfix: git switch {shlex.quote(branch)} && ")
+            return []
+        return [shlex.join(["git", "switch", branch])]
 
 
 def _remote_name(raw: RawSettings, remote: str | None, url: str | None) -> str:

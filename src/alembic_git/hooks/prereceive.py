@@ -75,8 +75,7 @@ def check_updates(
             lines.append(f"({name} already had these heads; a push that merges them is accepted)")
         cwd = ws.cwd_in(ws.tree(new, name))
         for r in bad:
-            text = conflict_text(r, cwd)
-            lines.append(text.replace("\nfix: ", f"\nfix, in your clone on {name}: "))
+            lines.append(conflict_text(r, cwd, label=f"fix, in your clone on {name}"))
         lines.append("then commit what it writes and push again")
         reports.append("\n".join(lines))
     return reports, errors
