@@ -651,6 +651,23 @@ def test_an_unknown_onto_is_an_error(forked: Path, mh: MergeHeads) -> None:
     )
 
 
+@pytest.mark.parametrize("where", ["git config", "pyproject.toml"])
+def test_a_wrong_configured_target_is_an_error_not_a_guess(
+    forked: Path, mh: MergeHeads, where: str
+) -> None:
+    if where == "git config":
+        git(forked, "config", "alembic-git.target", "origin/nope")
+    else:
+        (forked / "pyproject.toml").write_text(
+            '[tool.alembic-git]\ntarget = "origin/nope"\n', encoding="utf-8"
+        )
+    before = snapshot(forked)
+    result = mh(forked)
+    assert result.code == 2
+    assert "'origin/nope', which is not a commit here" in result.err
+    assert snapshot(forked) == before
+
+
 # -- safety -------------------------------------------------------------------------
 
 

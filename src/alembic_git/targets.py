@@ -7,6 +7,11 @@ from alembic_git.git import Repo
 from alembic_git.settings import RawSettings, configured_target
 
 
+class NoTarget(AlembicGitError):
+    """Nothing names a target and none of the usual branches exists (not an error in
+    a configured target, which is an AlembicGitError of its own)."""
+
+
 def remote_default(repo: Repo, remote: str) -> str | None:
     """``REMOTE/HEAD``'s branch, else ``REMOTE/main``, else ``REMOTE/master``, if present."""
     head = repo.symbolic_ref(f"refs/remotes/{remote}/HEAD")
@@ -43,7 +48,7 @@ def default_target(repo: Repo, branch: str | None) -> tuple[str, str]:
     for name in ("main", "master"):
         if repo.ref_exists(f"refs/heads/{name}") and name != branch:
             return name, f"local branch {name!r}"
-    raise AlembicGitError(
+    raise NoTarget(
         "no target branch found (no origin/HEAD, origin/main, origin/master, main or master)",
         hint="name one: --against REF (or git config alembic-git.target REF)",
     )

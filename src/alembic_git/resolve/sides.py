@@ -21,8 +21,7 @@ from alembic_git.errors import AlembicGitError
 from alembic_git.git import Repo
 from alembic_git.graph import RevisionGraph
 from alembic_git.resolve.plan import Sides
-from alembic_git.settings import RawSettings, configured_target
-from alembic_git.targets import default_target
+from alembic_git.targets import NoTarget, default_target
 from alembic_git.workspace import Workspace
 
 
@@ -62,14 +61,12 @@ def find_targets(repo: Repo | None, onto: str | None) -> Targets:
     merging = repo.merge_heads()
     rebasing = repo.rebase_onto() if not merging else None
     state = "merge" if merging else "rebase" if rebasing else None
+    branch = repo.current_branch()
     try:
-        default: tuple[str, str] | None = default_target(repo, repo.current_branch())
-    except AlembicGitError as exc:
-        if configured_target(RawSettings.read(repo))[0]:
-            raise  # a configured target that is wrong is an error, not "no target"
-        default, missing = None, exc.message
-    else:
+        default: tuple[str, str] | None = default_target(repo, branch)
         missing = ""
+    except NoTarget as exc:  # a wrong configured target, or a git failure, still raises
+        default, missing = None, exc.message
     if onto is not None:
         refs: tuple[Ref, ...] = (Ref(onto, onto),)
     elif merging:
@@ -79,7 +76,6 @@ def find_targets(repo: Repo | None, onto: str | None) -> Targets:
     elif default is not None:
         refs = (Ref(default[0], default[0]),)
     else:
-        branch = repo.current_branch()
         if branch in ("main", "master"):
             missing = f"{branch} is checked out and is itself the default branch (no other target)"
         return Targets((), (), state, missing)
@@ -87,7 +83,6 @@ def find_targets(repo: Repo | None, onto: str | None) -> Targets:
     onto_commits = {repo.resolve_commit(r.ref) for r in refs}
     if default is not None and repo.resolve_commit(default[0]) not in onto_commits:
         published.append(Ref(default[0], default[0]))
-    branch = repo.current_branch()
     if branch is not None and repo.resolve_commit("HEAD") is not None:
         default_branch = _branch_name(repo, default[0]) if default is not None else None
         if branch == default_branch or (default is None and branch in ("main", "master")):
