@@ -472,3 +472,16 @@ def test_all_cannot_be_combined_with_dash_c(tmp_path: Path) -> None:
     result = run_cli(root, "--all", "-c", "alembic.ini", "heads")
     assert result.returncode == 2
     assert "--all cannot be combined with -c or --version-location" in result.stderr
+
+
+def test_a_pyproject_whose_tool_is_not_a_table_is_one_line(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    root.mkdir()
+    git(root, "init", "-q")
+    (root / "pyproject.toml").write_text('tool = "x"\n', encoding="utf-8")
+    result = run_cli(root, "-c", "pyproject.toml", "heads")
+    assert result.returncode == 2
+    assert result.stderr == (
+        "alembic-git: error: pyproject.toml: no 'script_location' key in [alembic] or "
+        "[tool.alembic]; check the section name (-n) and the config file (-c)\n"
+    )

@@ -85,7 +85,8 @@ class _Settings:
                 raise AlembicGitError(
                     f"cannot parse TOML: {exc}", path=source.display(toml)
                 ) from None
-            table = data.get("tool", {}).get("alembic", {})
+            table = tool_table(data, "alembic")
+            table = {} if table is None else table
             if not isinstance(table, dict):
                 raise AlembicGitError("[tool.alembic] must be a table", path=source.display(toml))
             self.toml = table
@@ -166,15 +167,26 @@ def _read_text(source: Source, path: str) -> str:
         ) from None
 
 
-def _has_tool_alembic(source: Source, path: str) -> bool:
+def tool_table(document: Mapping[str, Any], name: str) -> Any:
+    """``[tool.NAME]`` of a parsed pyproject.toml; None when absent or ``tool`` is no table."""
+    tool = document.get("tool")
+    return tool.get(name) if isinstance(tool, dict) else None
+
+
+def read_tool_alembic(source: Source, path: str) -> dict[str, Any] | None:
+    """The ``[tool.alembic]`` table of a pyproject.toml, if it has a readable one."""
     data = source.read(path)
     if data is None or b"tool.alembic" not in data:
-        return False
+        return None
     try:
-        table = tomllib.loads(data.decode("utf-8-sig")).get("tool", {}).get("alembic")
+        table = tool_table(tomllib.loads(data.decode("utf-8-sig")), "alembic")
     except (tomllib.TOMLDecodeError, UnicodeDecodeError):
-        return False
-    return isinstance(table, dict)
+        return None
+    return table if isinstance(table, dict) else None
+
+
+def _has_tool_alembic(source: Source, path: str) -> bool:
+    return read_tool_alembic(source, path) is not None
 
 
 def locate_config(

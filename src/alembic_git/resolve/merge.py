@@ -11,15 +11,15 @@ from __future__ import annotations
 import datetime
 import os
 import re
-import sys
 from collections.abc import Collection, Sequence
 from configparser import ConfigParser
 from dataclasses import dataclass
 from typing import Any
 
-from alembic_git.config import Environment
+from alembic_git.config import Environment, read_tool_alembic
 from alembic_git.errors import AlembicGitError
 from alembic_git.graph import RevisionGraph
+from alembic_git.source import WorktreeSource
 from alembic_git.template import (
     TemplateConfig,
     TemplateError,
@@ -29,11 +29,6 @@ from alembic_git.template import (
     render_revision,
     revision_filename,
 )
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
 
 
 @dataclass(frozen=True)
@@ -80,11 +75,7 @@ def target_folder(env: Environment, paths: Sequence[str]) -> str:
 def _template_config(env: Environment) -> TemplateConfig | None:
     toml: dict[str, Any] | None = None
     if env.toml_file is not None:
-        try:
-            with open(env.toml_file, "rb") as f:
-                toml = tomllib.load(f).get("tool", {}).get("alembic", {})
-        except (OSError, tomllib.TOMLDecodeError):
-            toml = None
+        toml = read_tool_alembic(WorktreeSource(os.path.dirname(env.toml_file)), env.toml_file)
     if env.config_file is not None:
         return TemplateConfig.from_ini(
             env.config_file, config_ini_section=env.section, toml_alembic_config=toml
