@@ -109,7 +109,6 @@ class Comparer:
         self.target_ref, self.target_sha, self.target_how = target, sha, how
         self.target_source = ws.tree(sha, target)
         self.envs = envs if envs is not None else ws.environments(self.target_source)
-        self._target_graphs: dict[str, RevisionGraph | AlembicGitError] = {}
         self._merge_tree = merge_tree
 
     @property
@@ -119,15 +118,10 @@ class Comparer:
         return self._merge_tree if self._merge_tree is not None else self.repo.can_merge_tree
 
     def target_graph(self, env: Environment) -> RevisionGraph:
-        if env.name not in self._target_graphs:
-            try:
-                self._target_graphs[env.name] = self.ws.graph(self.target_source, env)
-            except AlembicGitError as exc:
-                self._target_graphs[env.name] = exc
-        found = self._target_graphs[env.name]
-        if isinstance(found, AlembicGitError):
-            raise AlembicGitError(f"the target {self.target_ref} itself is broken: {found}")
-        return found
+        try:
+            return self.ws.graph(self.target_source, env)
+        except AlembicGitError as exc:
+            raise AlembicGitError(f"the target {self.target_ref} itself is broken: {exc}") from None
 
     def merge_base(self, ours: str) -> str:
         bases = self.repo.merge_bases(ours, self.target_sha)

@@ -15,6 +15,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from alembic_git.errors import GitError
 
@@ -98,6 +99,8 @@ class Repo:
     common_dir: Path
     toplevel: Path | None  # None for a bare repository
     _cat: CatFile | None = field(default=None, repr=False)
+    # Answers about commits named by sha, which cannot change during a run.
+    _memo: dict[tuple[str, ...], Any] = field(default_factory=dict, repr=False)
 
     @property
     def is_bare(self) -> bool:
@@ -200,8 +203,11 @@ class Repo:
         return pairs
 
     def merge_bases(self, a: str, b: str) -> list[str]:
-        proc = self.git("merge-base", "--all", a, b, ok_codes=(0, 1))
-        return proc.stdout.decode().split()
+        key = ("merge-base", a, b)
+        if key not in self._memo:
+            proc = self.git("merge-base", "--all", a, b, ok_codes=(0, 1))
+            self._memo[key] = proc.stdout.decode().split()
+        return list(self._memo[key])
 
     def is_shallow(self) -> bool:
         return (self.common_dir / "shallow").exists()
@@ -228,7 +234,14 @@ class Repo:
         return entries
 
     def merge_tree_conflicts(self, ours: str, theirs: str) -> tuple[str, list[str]]:
-        """The merged tree and the paths git could not merge cleanly."""
+        """The merged tree and the paths git could not merge cleanly (asked once per pair:
+        the pre-push fast path and the full comparison merge the same commits)."""
+        key = ("merge-tree", ours, theirs)
+        if key not in self._memo:
+            self._memo[key] = self._merge_tree(ours, theirs)
+        return self._memo[key]  # type: ignore[no-any-return]
+
+    def _merge_tree(self, ours: str, theirs: str) -> tuple[str, list[str]]:
         proc = self.git(
             "merge-tree",
             "--write-tree",

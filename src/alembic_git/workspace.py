@@ -24,6 +24,9 @@ class Workspace:
     _repo_looked_up: bool = field(default=False, init=False)
     _cache: ParseCache | None = field(default=None, init=False)
     _files: FileMemo = field(default_factory=dict, init=False)
+    _graphs: dict[tuple[str, str, Environment], RevisionGraph | AlembicGitError] = field(
+        default_factory=dict, init=False
+    )
 
     @classmethod
     def here(cls, selection: Selection, git_dir: str | None = None) -> Workspace:
@@ -86,7 +89,22 @@ class Workspace:
         return select_environments(source, self.cwd_in(source), self.selection)
 
     def graph(self, source: Source, env: Environment) -> RevisionGraph:
-        return RevisionGraph(load_revision_files(source, env, self.cache, self._files))
+        """The environment's graph in ``source``; a commit's is read once per run (errors
+        too): the hook's fast path, the comparison and forecast ask for the same ones."""
+        if type(source) is not CommitSource:  # the work tree, or a merge made up here
+            return RevisionGraph(load_revision_files(source, env, self.cache, self._files))
+        key = (source.treeish, source.root, env)
+        if key not in self._graphs:
+            try:
+                self._graphs[key] = RevisionGraph(
+                    load_revision_files(source, env, self.cache, self._files)
+                )
+            except AlembicGitError as exc:
+                self._graphs[key] = exc
+        found = self._graphs[key]
+        if isinstance(found, AlembicGitError):
+            raise found
+        return found
 
     def close(self) -> None:
         if self._cache is not None:

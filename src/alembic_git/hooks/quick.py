@@ -141,7 +141,7 @@ class QuickCheck:
             except (OSError, ValueError, KeyError, TypeError):
                 pass
         try:
-            graph = self.ws.graph(self.ws.tree(target, target), env)
+            graph = self.ws.graph(self.ws.tree(target, target), env)  # shared with the comparison
         except AlembicGitError:
             return None
         plain = len(graph.heads) == 1 and not any(f.branch_labels for f in graph.revisions.values())
