@@ -261,11 +261,17 @@ def test_the_three_way_fallback_agrees_with_git_merge_tree(repo: Path) -> None:
 
 
 def test_check_against_leaves_no_trace_in_a_clean_clone(repo: Path, tmp_path: Path) -> None:
+    branch_with(repo, "feature", "f1f1f1f1f1f1", "a2a2a2a2a2a2")
+    advance_main(repo, "b3b3b3b3b3b3", "a2a2a2a2a2a2")
     clone = tmp_path / "clone"
     shutil.copytree(repo, clone)
-    before = state(clone)
-    run_cli(clone, "check", "--against")
-    assert state(clone) == before
+    git(clone, "checkout", "-q", "feature")
+    add_revision(clone, "f2f2f2f2f2f2", "f1f1f1f1f1f1", "uncommitted")  # taken via a temp index
+    before = (state(clone), git(clone, "for-each-ref"), git(clone, "stash", "list"))
+    result = run_cli(clone, "check", "--against")
+    assert result.returncode == 1
+    assert "merging feature (working tree) into origin/main gives 2 heads" in result.stdout
+    assert (state(clone), git(clone, "for-each-ref"), git(clone, "stash", "list")) == before
 
 
 def test_pyproject_names_the_target(repo: Path) -> None:

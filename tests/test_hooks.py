@@ -145,6 +145,9 @@ def test_the_hook_does_not_import_networkx(world: tuple[Path, Path]) -> None:
     result = run_cli(proj, "hook", "pre-push", "origin", "url", input=line, env=env)
     assert "alembic_git.hooks.prepush" in result.stderr  # the report of imports is there
     assert "networkx" not in result.stderr
+    # ... on a push that went through the whole comparison and reported the conflict.
+    assert result.returncode == 0
+    assert "gives 2 heads" in result.stderr and "fix: git merge origin/main" in result.stderr
 
 
 def test_mode_comes_from_flags_then_git_config_then_pyproject(world: tuple[Path, Path]) -> None:
