@@ -16,10 +16,8 @@ import click
 
 from alembic_git import __version__
 from alembic_git.config import Selection
-from alembic_git.errors import AlembicGitError
+from alembic_git.errors import EXIT_ERROR, AlembicGitError
 from alembic_git.workspace import Workspace
-
-EXIT_ERROR = 2
 
 
 class _Group(click.Group):

@@ -7,6 +7,9 @@ line and exits 2 without a traceback.  The message says what is wrong, where
 
 from __future__ import annotations
 
+EXIT_CONFLICT = 1  # a conflict was found (or, from a hook, the push is refused)
+EXIT_ERROR = 2  # the command could not do its job
+
 
 class AlembicGitError(Exception):
     """An error the user can act on; always exit code 2."""

@@ -117,7 +117,7 @@ class RevisionGraph:
         for kind, parents_of, children in checks:
             if _acyclic(self.revisions, parents_of, children):
                 continue
-            cycle = _find_cycle(self.revisions, parents_of) or []
+            cycle = find_cycle(self.revisions, parents_of) or []
             first = self.revisions[cycle[0]]
             raise AlembicGitError(
                 f"cycle in {kind}: {' -> '.join([*cycle, cycle[0]])}",
@@ -295,7 +295,7 @@ def _acyclic(nodes: Iterable[str], parents_of: Any, children: dict[str, list[str
     return taken == len(waiting)
 
 
-def _find_cycle(nodes: Iterable[str], parents_of: Any) -> list[str] | None:
+def find_cycle(nodes: Iterable[str], parents_of: Any) -> list[str] | None:
     """One cycle (as a list of revisions) in the parent relation, if any."""
     state: dict[str, int] = {}  # 1 = on the stack, 2 = done
     for root in nodes:

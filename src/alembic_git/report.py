@@ -173,12 +173,12 @@ def check_text(results: Sequence[EnvResult], cwd: str) -> str:
     return "\n".join(out)
 
 
-def _escape_annotation(text: str) -> str:
+def escape_workflow_command(text: str) -> str:
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _escape_property(text: str) -> str:
-    return _escape_annotation(text).replace(":", "%3A").replace(",", "%2C")
+    return escape_workflow_command(text).replace(":", "%3A").replace(",", "%2C")
 
 
 def github_annotations(
@@ -201,5 +201,5 @@ def github_annotations(
                     f"{r.env.name}: revision {h} is one of {len(c.heads)} heads ({others}); "
                     f"fix with: {(fix_for or {}).get(r.env.name) or merge_heads_command(r, cwd)}"
                 )
-                lines.append(f"::error {props}::{_escape_annotation(msg)}")
+                lines.append(f"::error {props}::{escape_workflow_command(msg)}")
     return "\n".join(lines)

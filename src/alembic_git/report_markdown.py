@@ -18,7 +18,7 @@ from alembic_git.analysis import ConflictGroup, EnvResult
 from alembic_git.graph import RevisionGraph
 from alembic_git.markdown import code, escape, fence, mono, size, table
 from alembic_git.render import mermaid, node_id
-from alembic_git.report import heads_state, merge_heads_command
+from alembic_git.report import heads_state, merge_heads_command, upgrade_target
 from alembic_git.report_against import fix_command
 
 BUDGET = 64_000  # UTF-8 bytes per environment; GitHub allows 65,536 characters a comment
@@ -145,7 +145,7 @@ def _described(graph: RevisionGraph, revs: Sequence[str]) -> str:
 
 
 def _what_fails(group: ConflictGroup) -> str:
-    target = f"{group.labels[0]}@head" if group.labels else "head"
+    target = upgrade_target(group)
     labels = ", ".join(mono(x) for x in group.labels)
     scope = f" under branch label {labels}" if labels else ""
     return (

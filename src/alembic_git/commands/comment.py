@@ -24,6 +24,7 @@ from alembic_git.bot import sticky
 from alembic_git.bot.http import HttpError, scrub
 from alembic_git.errors import AlembicGitError
 from alembic_git.markdown import mono
+from alembic_git.report import escape_workflow_command
 from alembic_git.report_against import comparison_annotations, comparison_text, merge_in
 from alembic_git.report_markdown import env_comparison, footer
 from alembic_git.workspace import Workspace
@@ -186,12 +187,8 @@ def _fallback(
         why += "; the report is in the job summary"
     annotations = comparison_annotations(cmp, ws.cwd, before)
     lines = [annotations] if annotations else []
-    lines.append(f"::warning title=alembic-git::{_escape(why)}")
+    lines.append(f"::warning title=alembic-git::{escape_workflow_command(why)}")
     click.echo("\n".join(lines))
-
-
-def _escape(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _exit(cmp: Comparison) -> int:

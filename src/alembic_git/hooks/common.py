@@ -12,12 +12,11 @@ from collections.abc import Callable
 from alembic_git import settings
 from alembic_git.analysis import EnvResult
 from alembic_git.config import Environment, Selection, discover_all, locate_config
-from alembic_git.errors import AlembicGitError
+from alembic_git.errors import EXIT_CONFLICT, EXIT_ERROR, AlembicGitError
 from alembic_git.source import Source
 from alembic_git.workspace import Workspace
 
-EXIT_REFUSED = 1
-EXIT_ERROR = 2
+EXIT_REFUSED = EXIT_CONFLICT
 _BYPASS = {"pre-push": "; git push --no-verify skips the check"}
 
 

@@ -30,7 +30,7 @@ from alembic_git.analysis import conflict_groups
 from alembic_git.cache import default_cache_dir
 from alembic_git.config import Environment
 from alembic_git.errors import AlembicGitError
-from alembic_git.graph import ILLEGAL_ID_CHARS
+from alembic_git.graph import ILLEGAL_ID_CHARS, find_cycle
 from alembic_git.reader import ParsedFile, parse
 from alembic_git.source import Source, is_revision_filename
 from alembic_git.workspace import Workspace
@@ -115,7 +115,9 @@ class QuickCheck:
                 return None
             new[found[0]] = found[1]
         known = summary.ids | new.keys()
-        if any(d not in known for downs in new.values() for d in downs) or _cyclic(new):
+        if any(d not in known for downs in new.values() for d in downs) or find_cycle(
+            new, lambda r: new.get(r, ())
+        ):
             return None
         pointed = {d for downs in new.values() for d in downs}
         heads = [h for h in (*summary.heads, *new) if h not in pointed]
@@ -206,18 +208,3 @@ def _plain_ids(parsed: ParsedFile) -> tuple[str, tuple[str, ...]] | None:
     if not isinstance(downs, tuple) or not all(isinstance(d, str) for d in downs):
         return None
     return rev.value, tuple(str(d) for d in downs)
-
-
-def _cyclic(new: dict[str, tuple[str, ...]]) -> bool:
-    """Whether the added revisions point at each other in a loop."""
-    state: dict[str, int] = {}  # 1: on the path, 2: done
-
-    def visit(rev: str) -> bool:
-        state[rev] = 1
-        for down in new.get(rev, ()):
-            if down in new and (state.get(down) == 1 or (down not in state and visit(down))):
-                return True
-        state[rev] = 2
-        return False
-
-    return any(rev not in state and visit(rev) for rev in new)
