@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import marshal
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from alembic_git.files import atomic_write
 from alembic_git.reader import READER_VERSION, Assignment, ImportRef, ParsedFile, Unknown, Value
 
 # Entries beyond this are dropped on save, keeping the ones used in this run.
@@ -70,17 +70,11 @@ class ParseCache:
         entries = self._entries
         if len(entries) > MAX_ENTRIES:
             entries = {k: v for k, v in entries.items() if k in self._used}
-        tmp = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".parse-")
-            with os.fdopen(fd, "wb") as f:
-                f.write(marshal.dumps(entries))
-            os.replace(tmp, self.path)  # readers see the old file or the new one, never half
+            atomic_write(str(self.path), marshal.dumps(entries), 0o644, durable=False)
         except OSError:
-            if tmp is not None and os.path.exists(tmp):
-                os.unlink(tmp)
-            # a cache we cannot write only costs time
+            pass  # a cache we cannot write only costs time
         self._dirty = False
 
 

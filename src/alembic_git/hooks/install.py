@@ -24,6 +24,7 @@ from pathlib import Path
 
 from alembic_git.config import Selection
 from alembic_git.errors import AlembicGitError
+from alembic_git.files import atomic_write
 from alembic_git.git import Repo
 
 HOOK_TYPES = ("pre-push", "pre-receive")
@@ -160,10 +161,7 @@ def install(repo: Repo, hook: str, text: str) -> list[str]:
     else:
         messages.append(f"installed the {hook} hook: {path}")
     folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / f".{hook}.alembic-git.tmp"
-    tmp.write_bytes(text.encode())
-    tmp.chmod(0o755)
-    os.replace(tmp, path)
+    atomic_write(str(path), text.encode(), 0o755)
     return messages
 
 

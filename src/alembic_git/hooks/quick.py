@@ -22,7 +22,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -30,6 +29,7 @@ from alembic_git.analysis import conflict_groups
 from alembic_git.cache import default_cache_dir
 from alembic_git.config import Environment
 from alembic_git.errors import AlembicGitError
+from alembic_git.files import atomic_write
 from alembic_git.graph import ILLEGAL_ID_CHARS, find_cycle
 from alembic_git.reader import ParsedFile, parse
 from alembic_git.source import Source, is_revision_filename
@@ -158,10 +158,7 @@ def _write(path: os.PathLike[str] | str, data: object) -> None:
     folder = os.path.dirname(path)
     try:
         os.makedirs(folder, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".heads-")
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f)
-        os.replace(tmp, path)
+        atomic_write(str(path), json.dumps(data).encode(), 0o644, durable=False)
         entries = sorted(
             (e for e in os.scandir(folder) if e.name.endswith(".json")),
             key=lambda e: e.stat().st_mtime,
