@@ -106,12 +106,11 @@ def _check_dirty(ws: Workspace, works: list[EnvWork], force: bool) -> None:
     repo = ws.repo
     if force or repo is None or repo.toplevel is None:
         return
-    existing = {c.path: c.display for w in works for c in w.changes if c.old is not None}
-    rel = {os.path.relpath(p, repo.toplevel).replace(os.sep, "/"): d for p, d in existing.items()}
-    rel = {p: d for p, d in rel.items() if not p.startswith("../")}  # outside: not tracked here
-    modified = repo.modified_paths(sorted(rel))
+    # display is relative to the work tree's top, or absolute outside it (not tracked here)
+    inside = {c.display for w in works for c in w.changes if c.old is not None}
+    modified = repo.modified_paths(sorted(p for p in inside if not os.path.isabs(p)))
     if modified:
-        shown = rel.get(modified[0], modified[0])
+        shown = modified[0]
         more = f" (and {len(modified) - 1} more)" if len(modified) > 1 else ""
         raise AlembicGitError(
             f"{shown} has uncommitted changes{more}; not rewriting it",
@@ -180,12 +179,11 @@ def _plan_env(
     repo = ws.repo
     if strategy != "merge" and sides is not None and repo is not None and repo.toplevel:
         ours = {
-            os.path.relpath(f.path, repo.toplevel).replace(os.sep, "/"): rev
+            f.display: rev  # relative to the work tree's top; absolute outside it
             for rev, f in graph.revisions.items()
-            if rev not in sides.onto_revisions
+            if rev not in sides.onto_revisions and not os.path.isabs(f.display)
         }
-        inside = sorted(p for p in ours if not p.startswith("../"))
-        rank = {ours[p]: r for p, r in repo.added_order("HEAD", inside).items()}
+        rank = {ours[p]: r for p, r in repo.added_order("HEAD", sorted(ours)).items()}
     plans = [decide(graph, g, strategy, sides, targets.missing, rank) for g in groups]
     return EnvWork(env, graph, plans, sides)
 
