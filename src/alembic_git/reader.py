@@ -77,7 +77,7 @@ def decode_source(data: bytes) -> tuple[str, str, bool]:
     return body.decode(encoding), encoding, bom
 
 
-class _Offsets:
+class Offsets:
     """Turn ast's (line, UTF-8 byte column) positions into character offsets.
 
     Line starts are found lazily: the assignments we need sit near the top of
@@ -123,7 +123,7 @@ class _Offsets:
 class _Evaluator:
     """Static values of module-level names: literals, earlier constants, imports."""
 
-    def __init__(self, offsets: _Offsets) -> None:
+    def __init__(self, offsets: Offsets) -> None:
         self.constants: dict[str, Value] = {}
         self.imports: dict[str, ImportRef | str] = {}  # name -> ImportRef, or module path
         self.offsets = offsets
@@ -219,7 +219,7 @@ def parse(data: bytes) -> ParsedFile:
         return ParsedFile(syntax_error=(f"syntax error: {exc.msg}", exc.lineno or 1))
     except ValueError as exc:  # null bytes
         return ParsedFile(syntax_error=(f"cannot parse: {exc}", 1))
-    offsets = _Offsets(text)
+    offsets = Offsets(text)
     evaluator = _Evaluator(offsets)
     fields: dict[str, Assignment] = {}
     for stmt in tree.body:
@@ -254,7 +254,7 @@ def parse(data: bytes) -> ParsedFile:
 
 
 def _docstring(
-    tree: ast.Module, offsets: _Offsets
+    tree: ast.Module, offsets: Offsets
 ) -> tuple[str, tuple[int, int] | None, int | None]:
     if not tree.body:
         return "", None, None
@@ -291,7 +291,7 @@ def module_constants(data: bytes, package: str | None = None) -> dict[str, Value
         tree = ast.parse(text)
     except (SyntaxError, UnicodeDecodeError, LookupError, ValueError):
         return {}
-    evaluator = _Evaluator(_Offsets(text))
+    evaluator = _Evaluator(Offsets(text))
     for stmt in tree.body:
         if isinstance(stmt, (ast.Import, ast.ImportFrom)):
             evaluator.note_import(stmt)

@@ -17,9 +17,8 @@ import re
 from dataclasses import dataclass
 
 from alembic_git.errors import AlembicGitError
-from alembic_git.reader import decode_source, parse
+from alembic_git.reader import Offsets, decode_source, parse
 
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _STRING_START = re.compile(r"([rRuU]*)('''|\"\"\"|'|\")")
 
 
@@ -30,21 +29,9 @@ class Splice:
     text: str
 
 
-def _char_spans(expr: str, node: ast.expr) -> tuple[int, int]:
-    """(start, end) character offsets of ``node`` inside ``expr`` (ast counts UTF-8 bytes)."""
-    starts = [0] + [m.end() for m in _LINE_BREAK.finditer(expr)]
-
-    def at(line: int, col: int) -> int:
-        begin = starts[line - 1]
-        return begin + len(expr[begin:].encode("utf-8")[:col].decode("utf-8", "ignore"))
-
-    assert node.end_lineno is not None and node.end_col_offset is not None
-    return at(node.lineno, node.col_offset), at(node.end_lineno, node.end_col_offset)
-
-
 def _literal(expr: str, node: ast.expr, new: str, quote: str) -> str:
     """``new`` written as the literal at ``node`` was (its prefix and quotes)."""
-    start, _ = _char_spans(expr, node)
+    start, _ = Offsets(expr).span(node)
     m = _STRING_START.match(expr, start)
     if isinstance(node, ast.Constant) and isinstance(node.value, str) and m:
         return f"{m.group(1)}{m.group(2)}{new}{m.group(2)}"
@@ -98,7 +85,7 @@ def down_revision_splices(
             hint="run again",
         )
     if len(items) == 1:
-        s, e = _char_spans(expr, items[0])
+        s, e = Offsets(expr).span(items[0])
         splices = [Splice(start + s, start + e, _literal(expr, items[0], new, parsed.quote))]
     else:  # None as () or a tuple we cannot shrink safely: replace the whole value
         splices = [Splice(start, end, f"{parsed.quote}{new}{parsed.quote}")]
