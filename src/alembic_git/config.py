@@ -189,6 +189,10 @@ def _has_tool_alembic(source: Source, path: str) -> bool:
     return read_tool_alembic(source, path) is not None
 
 
+class NoConfigFound(AlembicGitError):
+    """No config file in the folder or above (a broken one is an AlembicGitError)."""
+
+
 def locate_config(
     source: Source, cwd: str, explicit: Sequence[str], env_config: str | None
 ) -> tuple[str | None, str | None]:
@@ -245,7 +249,7 @@ def locate_config(
         if folder == source.root or len(folder) <= len(source.root) or folder == "/":
             break
         folder = os.path.dirname(folder)
-    raise AlembicGitError(
+    raise NoConfigFound(
         f"no alembic.ini or pyproject.toml with [tool.alembic] in {source.display(norm(cwd))} "
         f"or above ({source.label})",
         hint="pass -c FILE, --all for every environment of a monorepo, "

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from alembic_git import settings
 from alembic_git.analysis import EnvResult
-from alembic_git.config import Environment, Selection, discover_all, locate_config
+from alembic_git.config import Environment, NoConfigFound, Selection, discover_all
 from alembic_git.errors import EXIT_CONFLICT, EXIT_ERROR, AlembicGitError
 from alembic_git.source import Source
 from alembic_git.workspace import Workspace
@@ -27,16 +27,15 @@ def hook_environments(ws: Workspace, source: Source) -> list[Environment]:
     Without: the config at the repository's root, else every environment in the tree
     (a monorepo), else none (nothing to check: the hook stays silent).
     """
-    if ws.selection != Selection() or os.environ.get("ALEMBIC_CONFIG"):
-        return ws.environments(source)
     try:
-        locate_config(source, ws.cwd_in(source), (), None)
+        return ws.environments(source)
+    except NoConfigFound:
+        if ws.selection != Selection() or os.environ.get("ALEMBIC_CONFIG"):
+            raise
+    try:
+        return discover_all(source)
     except AlembicGitError:
-        try:
-            return discover_all(source)
-        except AlembicGitError:
-            return []
-    return ws.environments(source)
+        return []
 
 
 def check_alone(ws: Workspace, sha: str, label: str) -> tuple[list[EnvResult], list[str]]:
