@@ -208,9 +208,8 @@ def _fit(render: Callable[[int | None, bool], str], budget: int) -> str:
     text = render(None, True)
     if size(text) <= budget:
         return text
-    rows: int | None = None
     for draw in (True, False):
-        rows = None
+        rows = 200 if draw else None  # the full render with the drawing was tried above
         while True:
             text = render(rows, draw)
             if size(text) <= budget or rows == 0:
@@ -238,6 +237,11 @@ def conflict_section(
     ec: EnvComparison | None = None,
     budget: int = BUDGET,
 ) -> str:
+    # Drawn once: the retries below only shorten the table.  The target's heads first:
+    # they are the fewest, and the ones to merge with.
+    theirs = [h for h, o in ec.origins.items() if o.side != THIS_BRANCH] if ec else []
+    drawing = fork_mermaid(graph, groups, theirs)
+
     def render(max_rows: int | None, draw: bool) -> str:
         parts = [f"### ❌ {title}", ""]
         for g in groups:
@@ -245,9 +249,7 @@ def conflict_section(
         if ec is not None:
             parts += [f"- {escape(p.message, 2000)}" for p in ec.problems]
         if draw:
-            # The target's heads first: they are the fewest, and the ones to merge with.
-            theirs = [h for h, o in ec.origins.items() if o.side != THIS_BRANCH] if ec else []
-            parts += ["", fork_mermaid(graph, groups, theirs)]
+            parts += ["", drawing]
         parts += ["", _heads_table(graph, groups, ec, max_rows)]
         if fix:
             parts += ["", fix]
