@@ -231,6 +231,12 @@ def _self_contained(parsed: ParsedFile) -> bool:
 FileMemo = dict[tuple[str, str], RevisionFile]
 
 
+def read_revision_file(source: Source, env: Environment, path: str, data: bytes) -> RevisionFile:
+    """One revision file read alone (no cache): for a handful of files, such as the ones a
+    push adds.  Raises ``AlembicGitError`` as a full load would."""
+    return to_revision_file(source, path, parse(data), _Resolver(source, env))
+
+
 def load_revision_files(
     source: Source, env: Environment, cache: ParseCache, memo: FileMemo | None = None
 ) -> list[RevisionFile]:

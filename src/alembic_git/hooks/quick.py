@@ -31,7 +31,7 @@ from alembic_git.config import Environment
 from alembic_git.errors import AlembicGitError
 from alembic_git.files import atomic_write
 from alembic_git.graph import ILLEGAL_ID_CHARS, find_cycle
-from alembic_git.reader import ParsedFile, parse
+from alembic_git.loader import read_revision_file
 from alembic_git.source import Source, is_revision_filename
 from alembic_git.workspace import Workspace
 
@@ -102,18 +102,22 @@ class QuickCheck:
         files = [p for p in added if _is_revision_path(p, env, source)]
         if not files:
             return True
-        datas = source.read_many([(f"{source.root}/{p}", None) for p in files])
+        paths = [f"{source.root}/{p}" for p in files]
+        datas = source.read_many([(p, None) for p in paths])
         new: dict[str, tuple[str, ...]] = {}
-        for data in datas:
-            found = _plain_ids(parse(data))  # a few files: cheaper than loading the cache
+        for path, data in zip(paths, datas, strict=True):
+            # A few files: read alone, cheaper than loading the cache.  A broken file
+            # raises, and the caller turns to the full check, which reports it.
+            f = read_revision_file(source, env, path, data)
             if (
-                found is None
-                or found[0] in summary.ids
-                or found[0] in new
-                or set(found[0]) & ILLEGAL_ID_CHARS  # the full check reports it
+                f.branch_labels
+                or f.depends_on
+                or f.revision in summary.ids
+                or f.revision in new
+                or set(f.revision) & ILLEGAL_ID_CHARS  # the full check reports it
             ):
                 return None
-            new[found[0]] = found[1]
+            new[f.revision] = f.down_revisions
         known = summary.ids | new.keys()
         if any(d not in known for downs in new.values() for d in downs) or find_cycle(
             new, lambda r: new.get(r, ())
@@ -184,24 +188,3 @@ def _is_revision_path(path: str, env: Environment, source: Source) -> bool:
         if path.startswith(prefix) and (env.recursive or "/" not in path[len(prefix) :]):
             return True
     return False
-
-
-def _plain_ids(parsed: ParsedFile) -> tuple[str, tuple[str, ...]] | None:
-    """(revision, down_revisions) of a file with literal ids and no labels or
-    dependencies; None for anything else."""
-    fields = parsed.fields
-    if parsed.syntax_error or any(a.count != 1 for a in fields.values()):
-        return None
-    if any(
-        fields[k].value not in (None, ()) for k in ("branch_labels", "depends_on") if k in fields
-    ):
-        return None
-    rev = fields.get("revision")
-    down = fields.get("down_revision")
-    if rev is None or down is None or not isinstance(rev.value, str):
-        return None
-    value = down.value
-    downs = () if value is None else (value,) if isinstance(value, str) else value
-    if not isinstance(downs, tuple) or not all(isinstance(d, str) for d in downs):
-        return None
-    return rev.value, tuple(str(d) for d in downs)
