@@ -82,3 +82,9 @@ def test_an_unknown_pattern_is_an_error(repo: Path) -> None:
     result = run_cli(repo, "forecast", "nope/*")
     assert result.returncode == 2
     assert "'nope/*' matches no branch" in result.stderr
+
+
+def test_a_run_with_only_broken_branches_says_error(repo: Path) -> None:
+    result = run_cli(repo, "forecast", "--format", "json", "origin/broken", "origin/left")
+    assert result.returncode == 1
+    assert json.loads(result.stdout)["status"] == "error"

@@ -56,9 +56,14 @@ class Forecast:
     pairs: list[PairCollision]
 
     @property
+    def status(self) -> str:
+        if self.pairs or any(b.status == "conflict" for b in self.branches):
+            return "conflict"
+        return "error" if any(b.status == "error" for b in self.branches) else "ok"
+
+    @property
     def exit_code(self) -> int:
-        bad = any(b.status != "ok" for b in self.branches) or self.pairs
-        return 1 if bad else 0
+        return 0 if self.status == "ok" else 1  # errors too: a branch that cannot be read
 
 
 def candidate_refs(

@@ -42,6 +42,11 @@ class RevisionFile:
     def message(self) -> str:
         return self.parsed.doc
 
+    @property
+    def title(self) -> str:
+        """The message's first line, as one-line reports show it."""
+        return self.parsed.doc.splitlines()[0] if self.parsed.doc else ""
+
     def line_of(self, field: str) -> int | None:
         assignment = self.parsed.fields.get(field)
         return assignment.line if assignment else None

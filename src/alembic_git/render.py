@@ -78,7 +78,7 @@ def mermaid(
     lines = ["flowchart BT"]
     for rev in revs:
         f = graph.revisions[rev]
-        msg = mermaid_label(f.message.splitlines()[0]) if f.message else ""
+        msg = mermaid_label(f.title)
         label = mermaid_label(rev, 40) + (f"<br/>{msg}" if msg else "")
         lines.append(f'  {_node_id(rev)}["{label}"]')
     for child, parent, kind in edges(graph, revs):
@@ -109,7 +109,7 @@ def dot(graph: RevisionGraph, keep: Collection[str] | None = None) -> str:
     lines = ["digraph revisions {", "  rankdir=BT;", "  node [shape=box];"]
     for rev in revs:
         f = graph.revisions[rev]
-        label = rev + ("\n" + f.message.splitlines()[0] if f.message else "")
+        label = rev + ("\n" + f.title if f.title else "")
         attrs = [f"label={_dot_quote(label)}"]
         if rev in heads:
             attrs.append("style=filled, fillcolor=palegreen")
@@ -143,7 +143,5 @@ def text(graph: RevisionGraph, keep: Collection[str] | None = None) -> str:
         if graph.is_merge_point(rev):
             marks += " (mergepoint)"
         deps = f" depends on {', '.join(graph.dependencies[rev])}" if f.depends_on else ""
-        lines.append(
-            f"{parents} -> {rev}{marks}{deps}, {f.message.splitlines()[0] if f.message else ''}"
-        )
+        lines.append(f"{parents} -> {rev}{marks}{deps}, {f.title}")
     return "\n".join(lines)

@@ -109,12 +109,8 @@ def results_json(results: Sequence[EnvResult], many: bool) -> dict[str, Any]:
     }
 
 
-def first_line(text: str) -> str:
-    return text.splitlines()[0] if text else ""
-
-
 def _describe(graph: RevisionGraph, rev: str) -> str:
-    msg = first_line(graph.revisions[rev].message)
+    msg = graph.revisions[rev].title
     return f"{rev} ({msg})" if msg else rev
 
 
@@ -133,7 +129,7 @@ def group_lines(
         if tag is not None:
             notes.append(tag(h))
         note = f"  [{'; '.join(notes)}]" if notes else ""
-        lines.append(f"  {h:<{width}}  {first_line(f.message)}{note}  ({f.where})")
+        lines.append(f"  {h:<{width}}  {f.title}{note}  ({f.where})")
     if group.fork_points:
         forks = ", ".join(_describe(graph, p) for p in group.fork_points)
         lines.append(f"  they fork from {forks}")

@@ -42,7 +42,7 @@ def to_json(f: Forecast) -> dict[str, Any]:
         "target": f.target,
         "target_sha": f.target_sha,
         "target_chosen_by": f.target_how,
-        "status": "ok" if f.exit_code == 0 else "conflict",
+        "status": f.status,
         "branches": [
             {
                 "ref": b.ref,
