@@ -219,7 +219,7 @@ class Comparer:
         self, path: str, ours_added: bool, ours: str, base: str, snapshot: bool
     ) -> HeadOrigin:
         # The target has it; so does this branch if the file is in its tree.
-        if not ours_added and self.repo.cat().read(f"{ours}:{path}") is not None:
+        if not ours_added and self.repo.tree_entry(ours, path) is not None:
             return HeadOrigin(BOTH, None)
         side_commit = ours if ours_added else self.target_sha
         commit = self.repo.added_in(side_commit, path, since=base)

@@ -8,6 +8,7 @@ explicitly and runs without the other ``GIT_*`` variables, so a hook's
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import subprocess
@@ -15,7 +16,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from alembic_git.errors import GitError
 
@@ -421,9 +422,27 @@ class Repo:
 
     # -- objects ----------------------------------------------------------
     def cat(self) -> CatFile:
-        if self._cat is None:
+        if self._cat is None or self._cat.broken:
+            if self._cat is not None:
+                self._cat.close()
             self._cat = CatFile(self)
         return self._cat
+
+    def tree_entry(self, treeish: str, path: str) -> TreeEntry | None:
+        """The entry at ``path`` (relative, POSIX) of ``treeish``; its oid is what to read.
+
+        The path goes to git as an argument, never down the cat-file pipe, so any
+        file name is safe.  Listings of a commit or tree named by id are kept per
+        folder: one call answers every file of a folder."""
+        parent, _, name = path.rpartition("/")
+        key = ("ls-folder", treeish, parent)
+        listing = self._memo.get(key)
+        if listing is None:
+            listing = {e.path: e for e in self.ls_folder(treeish, parent)}
+            if _is_oid(treeish):
+                self._memo[key] = listing
+        found: TreeEntry | None = listing.get(name)
+        return found
 
     def close(self) -> None:
         if self._cat is not None:
@@ -432,7 +451,14 @@ class Repo:
 
 
 class CatFile:
-    """One long-lived ``git cat-file --batch`` for every object we read."""
+    """One long-lived ``git cat-file --batch`` for every object we read.
+
+    git reads one request per line and answers each in turn, so a name holding a
+    newline would be read as two requests and every later answer would belong to
+    another request (wrong bytes under a blob id: a poisoned parse cache).  Names
+    with a line break are refused, every answer is checked against its request,
+    and paths are best turned into object ids first (:meth:`Repo.tree_entry`).
+    """
 
     def __init__(self, repo: Repo) -> None:
         self._proc = subprocess.Popen(
@@ -442,42 +468,77 @@ class CatFile:
             env=clean_env(),
         )
         self._lock = threading.Lock()
+        self.broken = False  # out of step with its requests: never asked again
 
     def read_many(self, names: Sequence[str]) -> list[bytes | None]:
         """Contents of each object name (oid or ``rev:path``); None where it does not exist."""
         if not names:
             return []
+        for name in names:
+            if "\n" in name or "\r" in name or not name:
+                raise GitError(
+                    f"cannot ask git cat-file for {name!r}: a line break would split the request",
+                    hint="this is a bug in alembic-git: objects are read by id",
+                )
+        if self.broken:
+            raise GitError("`git cat-file --batch` is out of step with its requests")
         assert self._proc.stdin is not None and self._proc.stdout is not None
         stdin, stdout = self._proc.stdin, self._proc.stdout
         request = b"".join(n.encode("utf-8", "surrogateescape") + b"\n" for n in names)
 
         def feed() -> None:
-            stdin.write(request)
-            stdin.flush()
+            with contextlib.suppress(BrokenPipeError):  # git is gone: the reader says so
+                stdin.write(request)
+                stdin.flush()
 
         with self._lock:
             # A writer thread: git stops reading requests while its output is not drained.
             writer = threading.Thread(target=feed, daemon=True)
             writer.start()
-            results: list[bytes | None] = []
-            for _ in names:
-                header = stdout.readline()
-                parts = header.split()
-                if len(parts) == 3 and parts[1] != b"missing":
-                    size = int(parts[2])
-                    data = stdout.read(size + 1)[:-1]
-                    results.append(data)
-                elif not header:
-                    raise GitError("`git cat-file --batch` ended unexpectedly")
-                else:
-                    results.append(None)
-            writer.join()
+            try:
+                results = [self._answer(name, stdout) for name in names]
+            except GitError:
+                self.broken = True
+                self._proc.kill()
+                raise
+            finally:
+                writer.join()
         return results
+
+    @staticmethod
+    def _answer(name: str, stdout: IO[bytes]) -> bytes | None:
+        """Read one answer, which must be about ``name``."""
+        header = stdout.readline()
+        if not header:
+            raise GitError("`git cat-file --batch` ended unexpectedly")
+        text = header.rstrip(b"\n").decode("utf-8", "surrogateescape")
+        for word in (" missing", " ambiguous"):
+            if text.endswith(word):
+                if text[: -len(word)] != name:
+                    raise GitError(
+                        f"`git cat-file --batch` answered {text!r} to {name!r}: out of step"
+                    )
+                return None
+        parts = text.split(" ")
+        if len(parts) != 3 or not parts[2].isdigit():
+            raise GitError(f"`git cat-file --batch` answered {text!r} to {name!r}")
+        if _is_oid(name) and parts[0] != name.lower():
+            raise GitError(f"`git cat-file --batch` answered {parts[0]} to {name}: out of step")
+        size = int(parts[2])
+        data: bytes = stdout.read(size + 1)
+        if len(data) != size + 1:
+            raise GitError("`git cat-file --batch` ended unexpectedly")
+        return data[:-1]
 
     def read(self, name: str) -> bytes | None:
         return self.read_many([name])[0]
 
     def close(self) -> None:
         if self._proc.stdin is not None:
-            self._proc.stdin.close()
+            with contextlib.suppress(BrokenPipeError):
+                self._proc.stdin.close()
         self._proc.wait()
+
+
+def _is_oid(name: str) -> bool:
+    return len(name) in (40, 64) and all(c in "0123456789abcdefABCDEF" for c in name)

@@ -9,15 +9,20 @@ from __future__ import annotations
 
 import hashlib
 import os
+import posixpath
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 
+from alembic_git.errors import AlembicGitError
 from alembic_git.git import Repo, TreeEntry
 
 # Alembic's rule (script/base.py): a ``*.py`` name, not an editor lock file
 # (``.#x.py``) and not ``__init__``.
 _REVISION_FILE = re.compile(r"(?!\.\#|__init__)(.*\.py)$")
+
+# Links followed in a row before a path counts as missing (a loop, or a long chain).
+_MAX_SYMLINKS = 8
 
 # Folders a monorepo scan never descends into.
 SKIPPED_DIRS = frozenset(
@@ -47,6 +52,18 @@ def blob_id(data: bytes) -> str:
 
 def is_revision_filename(name: str) -> bool:
     return _REVISION_FILE.match(name) is not None
+
+
+def _refuse_line_break(found: list[tuple[str, str | None]], source: Source) -> None:
+    """``$`` also matches before a final newline, so Alembic lists ``x.py\\n`` as a
+    revision file and then fails to load it (a bare AssertionError): say so instead."""
+    for path, _ in found:
+        if path.endswith("\n"):
+            raise AlembicGitError(
+                f"{source.display(path)!r}: a revision file name ending in a line break "
+                "(Alembic lists it, then fails to load it)",
+                hint="rename it (git mv) so that its name ends in .py",
+            )
 
 
 def norm(path: str) -> str:
@@ -113,6 +130,7 @@ class WorktreeSource(Source):
             if not recursive:
                 break
             dirnames.sort()
+        _refuse_line_break(found, self)
         return found
 
     def read_many(self, paths: Sequence[tuple[str, str | None]]) -> list[bytes]:
@@ -156,10 +174,30 @@ class CommitSource(Source):
         return None if rel.startswith("../") else rel
 
     def read(self, path: str) -> bytes | None:
+        oid = self._blob(path)
+        return None if oid is None else self.repo.cat().read(oid)
+
+    def _blob(self, path: str) -> str | None:
+        """The id of the file at ``path`` (symbolic links inside the tree followed, as
+        opening the file in a checkout would); None: no such file in this tree."""
         rel = self._rel(path)
-        if not rel:
-            return None
-        return self.repo.cat().read(f"{self.treeish}:{rel}")
+        for _ in range(_MAX_SYMLINKS):
+            if not rel:
+                return None
+            entry = self.repo.tree_entry(self.treeish, rel)
+            if entry is None or entry.mode in ("040000", "160000"):
+                return None
+            if entry.mode != "120000":
+                return entry.oid
+            target = self.repo.cat().read(entry.oid)
+            if target is None or target.startswith(b"/"):
+                return None  # an absolute link leaves the tree
+            parent = rel.rpartition("/")[0]
+            joined = posixpath.normpath(
+                posixpath.join(parent, target.decode("utf-8", "surrogateescape"))
+            )
+            rel = None if joined.startswith("../") or joined == ".." else joined
+        return None
 
     def is_dir(self, path: str) -> bool:
         rel = self._rel(path)
@@ -200,14 +238,18 @@ class CommitSource(Source):
                 {_first_below(current, d) for d in by_dir if d.startswith(below) and d != current}
             )
             stack.extend(reversed(children))
+        _refuse_line_break(found, self)
         return found
 
     def _entries_below(self, rel: str) -> list[TreeEntry]:
         return self.repo.ls_tree(self.treeish, [rel] if rel else [])
 
     def read_many(self, paths: Sequence[tuple[str, str | None]]) -> list[bytes]:
-        names = [oid if oid is not None else f"{self.treeish}:{self._rel(p)}" for p, oid in paths]
-        return [d if d is not None else b"" for d in self.repo.cat().read_many(names)]
+        oids = [oid if oid is not None else self._blob(p) for p, oid in paths]
+        datas = self.repo.cat().read_many([o for o in oids if o is not None])
+        found = iter(datas)
+        # A path that is not a file in this tree reads as empty (as it always has).
+        return [(next(found) or b"") if o is not None else b"" for o in oids]
 
     def find_files(self, names: frozenset[str], suffix: str) -> list[str]:
         found = []
