@@ -100,13 +100,17 @@ class Comparer:
         self.repo: Repo = ws.require_repo()
         if target is None:
             target, how = default_target(self.repo, self.repo.current_branch())
-        sha = self.repo.resolve_commit(target)
+        # Kept as a full ref (a tag of the same short name never stands in for it), shown
+        # by the shortest name that means it alone.
+        full = self.repo.full_ref(target)
+        sha = self.repo.resolve_commit(full or target)
         if sha is None:
             raise AlembicGitError(
                 f"target {target!r} is not a commit in this repository",
                 hint="fetch it first (git fetch), or name another with --against/--target",
             )
-        self.target_ref, self.target_sha, self.target_how = target, sha, how
+        shown = self.repo.short_ref(full) if full else target
+        self.target_ref, self.target_sha, self.target_how = shown, sha, how
         self.target_source = ws.tree(sha, target)
         self.envs = envs if envs is not None else ws.environments(self.target_source)
         self._merge_tree = merge_tree

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import re
 import subprocess
 import threading
 from collections.abc import Iterable, Sequence
@@ -18,9 +19,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from alembic_git.errors import GitError
+from alembic_git.errors import AlembicGitError, GitError
 
 ZERO_SHA = "0" * 40
+
+# How git expands a short ref name (refs.c, ref_rev_parse_rules): more than one
+# existing match is what git calls ambiguous, and then it silently takes the first.
+_REF_RULES = (
+    "refs/{}",
+    "refs/tags/{}",
+    "refs/heads/{}",
+    "refs/remotes/{}",
+    "refs/remotes/{}/HEAD",
+)
+# HEAD, MERGE_HEAD, FETCH_HEAD...: files in the git dir, not refs/.
+_PSEUDO_REF = re.compile(r"[A-Z_]*HEAD")
+# Where a revision's ref name ends: main~2, main^{tree}, main@{1}, main:path.
+_REV_SUFFIX = re.compile(r"[~^:]|@\{")
 
 # Kept when we strip the environment: they say where objects live (a
 # pre-receive hook sees the pushed objects only through the quarantine
@@ -152,10 +167,60 @@ class Repo:
         return self.git(*args).stdout.decode("utf-8", "surrogateescape").strip()
 
     def resolve_commit(self, ref: str) -> str | None:
+        """The commit ``ref`` names; None if none.  A short name git would find ambiguous
+        (a tag ``main`` beside the branch ``main``) raises instead of git's silent pick."""
         proc = self.git(
-            "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", ok_codes=(0, 1, 128)
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            f"{self.unambiguous(ref)}^{{commit}}",
+            ok_codes=(0, 1, 128),
         )
         return proc.stdout.decode().strip() if proc.returncode == 0 else None
+
+    def unambiguous(self, rev: str) -> str:
+        """``rev`` with its leading ref name spelled in full (``main~2`` ->
+        ``refs/heads/main~2``), so no other ref of the same short name can win."""
+        match = _REV_SUFFIX.search(rev)
+        base, rest = (rev[: match.start()], rev[match.start() :]) if match else (rev, "")
+        full = self.full_ref(base) if base else None
+        return full + rest if full else rev
+
+    def full_ref(self, name: str) -> str | None:
+        """The one ref a name stands for, by git's rules; None when it names no ref (a
+        commit id, ``HEAD``, a missing ref).  Raises if git would find it ambiguous."""
+        if name.startswith("refs/"):
+            return name if self._existing_refs([name]) else None
+        if _is_oid(name) or _PSEUDO_REF.fullmatch(name):
+            return None
+        found = self._existing_refs([rule.format(name) for rule in _REF_RULES])
+        if len(found) > 1:
+            raise AlembicGitError(
+                f"{name!r} is ambiguous: it names both {found[0]} and {found[1]}",
+                hint=f"name the one you mean in full (e.g. {found[-1]})",
+            )
+        return found[0] if found else None
+
+    def short_ref(self, full: str) -> str:
+        """The shortest name that means ``full`` alone (``origin/main``; ``remotes/origin/main``
+        when a tag ``origin/main`` exists): what messages and suggested commands say."""
+        if not full.startswith("refs/"):
+            return full
+        for prefix in ("refs/heads/", "refs/tags/", "refs/remotes/", "refs/"):
+            if full.startswith(prefix):
+                short = full[len(prefix) :]
+                try:
+                    if self.full_ref(short) == full:
+                        return short
+                except AlembicGitError:
+                    continue
+        return full
+
+    def _existing_refs(self, candidates: Sequence[str]) -> list[str]:
+        """Which of ``candidates`` (full ref names) exist, in the order given."""
+        out = self.git("for-each-ref", "--format=%(refname)", *candidates).stdout
+        existing = set(out.decode("utf-8", "surrogateescape").splitlines())
+        return [c for c in dict.fromkeys(candidates) if c in existing]
 
     def ref_exists(self, ref: str) -> bool:
         return self.resolve_commit(ref) is not None
@@ -202,6 +267,26 @@ class Repo:
             if kind == "commit":
                 pairs.append((name, oid))
         return pairs
+
+    def glob_refs(self, pattern: str) -> list[tuple[str, str]]:
+        """(full ref, commit) of each ref matching a glob; a pattern outside ``refs/``
+        matches wherever git's rules for short names would look (so
+        ``origin/release/*`` is ``refs/remotes/origin/release/*``, and any tag or branch
+        spelled the same).  Annotated tags count as the commit they tag."""
+        full = [pattern] if pattern.startswith("refs/") else [r.format(pattern) for r in _REF_RULES]
+        out = self.out(
+            "for-each-ref",
+            "--format=%(refname) %(objecttype) %(objectname) %(*objecttype) %(*objectname)",
+            *full,
+        )
+        found = []
+        for line in out.splitlines():
+            name, kind, oid, peeled_kind, peeled = line.split(" ", 4)
+            if kind == "commit":
+                found.append((name, oid))
+            elif kind == "tag" and peeled_kind == "commit":
+                found.append((name, peeled))
+        return found
 
     def merge_bases(self, a: str, b: str) -> list[str]:
         key = ("merge-base", a, b)

@@ -9,9 +9,11 @@ mode               alembic-git.mode           mode                 warn
 target             alembic-git.target         target               the remote's default branch
 fail on error      alembic-git.failOnError    fail-on-error        false
 protected refs     alembic-git.protect (*)    protect (list)       the HEAD branch
+published refs     alembic-git.published (*)  published (list)     the target
 =================  =========================  ===================  =========
 
-(*) may be given several times; pre-receive protects the union of all sources.
+(*) may be given several times; pre-receive protects the union of all sources, and
+merge-heads never moves a revision reachable from any published ref of any source.
 
 Everything is read with one ``git config`` call; ``pyproject.toml`` is parsed only
 when it mentions ``alembic-git``.
@@ -171,3 +173,24 @@ def configured_target(raw: RawSettings) -> tuple[str | None, str]:
     """The target branch the project names (git config, then pyproject), and where."""
     value, where = _pick(raw, "target", None, "", f"{raw.toml_name} [tool.alembic-git]")
     return (value or None), where
+
+
+def published_patterns(raw: RawSettings) -> list[tuple[str, str]]:
+    """(ref or pattern, where it is set) for each published ref: ``git config
+    alembic-git.published`` (multi-valued) and ``[tool.alembic-git] published`` add up."""
+    toml_where = f"{raw.toml_name} [tool.alembic-git] published"
+    toml = raw.toml.get("published", [])
+    if isinstance(toml, str):
+        toml = [toml]
+    if not isinstance(toml, list) or not all(isinstance(p, str) and p.strip() for p in toml):
+        raise AlembicGitError(
+            f"{toml_where} must be a list of refs or patterns, not {toml!r}",
+            hint='e.g. published = ["origin/main", "origin/release/*", "refs/tags/*"]',
+        )
+    found = [
+        (value.strip(), "git config alembic-git.published")
+        for value in raw.git.get("published", [])
+        if value and value.strip()
+    ]
+    found += [(value.strip(), toml_where) for value in toml]
+    return list(dict.fromkeys(found))

@@ -37,7 +37,7 @@ from alembic_git.hooks.quick import QuickCheck
 from alembic_git.report import conflict_text
 from alembic_git.report_against import comparison_text, merge_in
 from alembic_git.settings import HookSettings, RawSettings
-from alembic_git.targets import remote_default
+from alembic_git.targets import remote_default_ref
 from alembic_git.workspace import Workspace
 
 _SHA = re.compile(r"[0-9a-f]{40}([0-9a-f]{24})?")
@@ -197,7 +197,7 @@ class PrePush:
                     branch = target[len(prefix) :]
                     break
         else:
-            found = remote_default(self.repo, remote) if self.configured else None
+            found = remote_default_ref(self.repo, remote) if self.configured else None
             if found is None and not self.configured:
                 return _Alone(
                     f"{remote} is not a configured remote: checked the pushed commit alone"
@@ -208,9 +208,10 @@ class PrePush:
                     f"{remote}/master): checked the pushed commit alone"
                 )
             target, how = found, f"the default branch of remote {remote!r}"
-            branch = found[len(remote) + 1 :]
+            branch = found.removeprefix(f"refs/remotes/{remote}/")
         if branch == ref.branch:
-            return _Alone(f"{target} is the target branch itself: checked the pushed commit alone")
+            shown = self.repo.short_ref(target)
+            return _Alone(f"{shown} is the target branch itself: checked the pushed commit alone")
         other = pushed.get(branch)
         if other is not None:
             name = other.local_branch

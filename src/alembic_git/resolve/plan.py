@@ -9,8 +9,9 @@ For each group of conflicting heads (the conflict rule of ``check``):
   in the order their files were first committed.  Inner links are kept.
 
 Rebasing rewrites ``down_revision``, so it is refused for any revision that is
-published (on the target or the remote default branch): a database that ran it
-would then disagree with the file.  ``auto`` rebases when that is safe, else merges.
+published (on the target, the remote default branch, or any ref the project declares
+``published``): a database that ran it would then disagree with the file.
+``auto`` rebases when that is safe, else merges.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ class Sides:
     published: tuple[tuple[str, frozenset[str]], ...] = ()  # (where, revisions)
     # merge revisions the target or a published branch already has: parents -> (rev, where)
     merges: Mapping[frozenset[str], tuple[str, str]] = field(default_factory=dict)
+    # published refs that cannot be read here (why): nothing may move, as any may have it
+    unknown: tuple[str, ...] = ()
 
     def published_in(self, rev: str) -> str | None:
         if rev in self.onto_revisions:
@@ -112,6 +115,9 @@ def plan_rebase(
             f"every revision below the heads is already on {sides.onto}; "
             "nothing belongs to this branch alone"
         )
+    if sides.unknown:
+        verb = "is" if len(movable) == 1 else "are"
+        raise NoRebase(f"{sides.unknown[0]}: cannot tell whether {_ids(movable)} {verb} published")
     published = [(r, w) for r in movable if (w := sides.published_in(r)) is not None]
     if published:
         revs = [r for r, _ in published]
@@ -204,7 +210,7 @@ def decide(
 
 
 def _it(revs: tuple[str, ...]) -> str:
-    return "it" if len(revs) == 1 else "them"
+    return "it" if len(revs) == 1 else "they"
 
 
 def duplicate_merge(

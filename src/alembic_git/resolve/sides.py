@@ -9,7 +9,13 @@ only if it is absent from the target *and* from every published record:
   rebase in progress replays onto, else the default target branch;
 * the default target branch (the remote's default, see :mod:`alembic_git.targets`);
 * ``HEAD`` itself when the checked-out branch *is* that default branch (merging
-  into main: main's revisions have landed, pushed or not).
+  into main: main's revisions have landed, pushed or not);
+* every ref the project declares published (``published`` in ``[tool.alembic-git]``,
+  ``git config alembic-git.published``): release branches, tags.  One that cannot be
+  read here keeps anything from moving.
+
+Refs are kept as full names (``refs/remotes/origin/main``): a tag ``origin/main``
+never stands in for the remote-tracking branch.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from alembic_git.errors import AlembicGitError
 from alembic_git.git import Repo
 from alembic_git.graph import RevisionGraph
 from alembic_git.resolve.plan import Sides
+from alembic_git.settings import RawSettings, published_patterns
 from alembic_git.targets import NoTarget, default_target
 from alembic_git.workspace import Workspace
 
@@ -37,6 +44,7 @@ class Targets:
     published: tuple[Ref, ...]
     state: str | None  # "merge", "rebase" or None: what is in progress
     missing: str = ""  # why there is no target, when onto is empty
+    unknown: tuple[str, ...] = ()  # published refs that cannot be read here, and why
 
     @property
     def onto_name(self) -> str:
@@ -47,12 +55,19 @@ def _short(sha: str) -> str:
     return sha[:12]
 
 
-def _branch_name(repo: Repo, ref: str) -> str:
-    """``origin/main`` -> ``main``; a local branch name stays as it is."""
-    if repo.ref_exists(f"refs/heads/{ref}"):
-        return ref
-    full = ref.removeprefix("refs/remotes/")
-    return full.split("/", 1)[1] if "/" in full else full
+def _branch_name(ref: str) -> str:
+    """``refs/remotes/origin/main`` and ``refs/heads/main`` -> ``main``."""
+    if ref.startswith("refs/heads/"):
+        return ref.removeprefix("refs/heads/")
+    if ref.startswith("refs/remotes/"):
+        return ref.removeprefix("refs/remotes/").split("/", 1)[-1]
+    return ref
+
+
+def _named(repo: Repo, name: str) -> Ref:
+    """A user-given name kept as the one full ref it means (ambiguous: an error)."""
+    full = repo.full_ref(name)
+    return Ref(full, repo.short_ref(full)) if full else Ref(name, name)
 
 
 def find_targets(repo: Repo | None, onto: str | None) -> Targets:
@@ -68,26 +83,55 @@ def find_targets(repo: Repo | None, onto: str | None) -> Targets:
     except NoTarget as exc:  # a wrong configured target, or a git failure, still raises
         default, missing = None, exc.message
     if onto is not None:
-        refs: tuple[Ref, ...] = (Ref(onto, onto),)
+        refs: tuple[Ref, ...] = (_named(repo, onto),)
     elif merging:
         refs = tuple(Ref(sha, f"MERGE_HEAD ({_short(sha)})") for sha in merging)
     elif rebasing:
         refs = (Ref(rebasing, f"the rebase's onto ({_short(rebasing)})"),)
     elif default is not None:
-        refs = (Ref(default[0], default[0]),)
+        refs = (Ref(default[0], repo.short_ref(default[0])),)
     else:
         if branch in ("main", "master"):
             missing = f"{branch} is checked out and is itself the default branch (no other target)"
         return Targets((), (), state, missing)
+    seen = {repo.resolve_commit(r.ref) for r in refs}
     published: list[Ref] = []
-    onto_commits = {repo.resolve_commit(r.ref) for r in refs}
-    if default is not None and repo.resolve_commit(default[0]) not in onto_commits:
-        published.append(Ref(default[0], default[0]))
+
+    def publish(ref: Ref, sha: str | None) -> None:
+        if sha not in seen:  # one graph per commit, however many refs point at it
+            seen.add(sha)
+            published.append(ref)
+
+    if default is not None:
+        publish(Ref(default[0], repo.short_ref(default[0])), repo.resolve_commit(default[0]))
     if branch is not None and repo.resolve_commit("HEAD") is not None:
-        default_branch = _branch_name(repo, default[0]) if default is not None else None
+        default_branch = _branch_name(default[0]) if default is not None else None
         if branch == default_branch or (default is None and branch in ("main", "master")):
             published.append(Ref("HEAD", f"{branch} (checked out: the default branch)"))
-    return Targets(refs, tuple(published), state)
+    unknown = []
+    for pattern, where in published_patterns(RawSettings.read(repo)):
+        found, why = _configured_published(repo, pattern, where)
+        for ref, sha in found:
+            publish(ref, sha)
+        unknown += [why] if why else []
+    return Targets(refs, tuple(published), state, unknown=tuple(unknown))
+
+
+def _configured_published(
+    repo: Repo, pattern: str, where: str
+) -> tuple[list[tuple[Ref, str]], str | None]:
+    """The refs a ``published`` entry names, with their commits; or why it names none
+    (a glob matching nothing names nothing, and that is fine)."""
+    if any(c in pattern for c in "*?["):
+        return [(Ref(r, repo.short_ref(r)), sha) for r, sha in repo.glob_refs(pattern)], None
+    try:
+        ref = _named(repo, pattern)
+    except AlembicGitError as exc:
+        raise AlembicGitError(f"{where}: {exc.message}", hint=exc.hint) from None
+    sha = repo.resolve_commit(ref.ref)
+    if sha is None:
+        return [], f"{pattern!r} ({where}) is not a commit here"
+    return [(ref, sha)], None
 
 
 def sides_for(ws: Workspace, env: Environment, targets: Targets) -> Sides | None:
@@ -107,7 +151,7 @@ def sides_for(ws: Workspace, env: Environment, targets: Targets) -> Sides | None
     for ref in targets.onto:
         onto |= revisions(ref)
     published = tuple((ref.name, revisions(ref)) for ref in targets.published)
-    return Sides(targets.onto_name, onto, published, merges)
+    return Sides(targets.onto_name, onto, published, merges, targets.unknown)
 
 
 def _graph(ws: Workspace, env: Environment, ref: Ref) -> RevisionGraph:
