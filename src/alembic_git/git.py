@@ -274,11 +274,11 @@ class Repo:
         ``origin/release/*`` is ``refs/remotes/origin/release/*``, and any tag or branch
         spelled the same).  Annotated tags count as the commit they tag."""
         full = [pattern] if pattern.startswith("refs/") else [r.format(pattern) for r in _REF_RULES]
-        out = self.out(
+        out = self.git(
             "for-each-ref",
             "--format=%(refname) %(objecttype) %(objectname) %(*objecttype) %(*objectname)",
             *full,
-        )
+        ).stdout.decode("utf-8", "surrogateescape")
         found = []
         for line in out.splitlines():
             name, kind, oid, peeled_kind, peeled = line.split(" ", 4)
