@@ -214,8 +214,9 @@ class PrePush:
             return _Alone(f"{shown} is the target branch itself: checked the pushed commit alone")
         other = pushed.get(branch)
         if other is not None:
-            name = other.local_branch
-            if not name or self.repo.resolve_commit(name) != other.local_sha:
+            # in full: a tag of the same name never stands in for the branch
+            name = other.local_ref
+            if not other.local_branch or self.repo.resolve_commit(name) != other.local_sha:
                 name = other.local_sha
             return name, f"what this push sends to {remote}/{branch}"
         return target, how
