@@ -195,3 +195,19 @@ def test_a_symbolic_link_in_a_commit_reads_as_its_target_as_in_a_checkout(projec
     worktree = run_cli(project, "heads")
     committed = run_cli(project, "heads", "--rev", "HEAD")
     assert worktree.stdout == committed.stdout == "a1a1a1a1a1a1 (head)\n", committed.stderr
+
+
+def test_a_link_loop_or_a_link_out_of_the_tree_reads_as_missing(project: Path) -> None:
+    os.symlink("b", project / "a")
+    os.symlink("a", project / "b")
+    os.symlink("/etc/hostname", project / "absolute")
+    os.symlink("../outside", project / "escape")
+    os.symlink("migrations/env.py", project / "inside")
+    commit_all(project, "links")
+    repo = Repo.discover(project)
+    assert repo is not None
+    source = CommitSource(repo, git(project, "rev-parse", "HEAD"), "HEAD")
+    for name in ("a", "absolute", "escape"):
+        assert source.read(f"{source.root}/{name}") is None, name
+    assert source.read(f"{source.root}/inside") == (project / "migrations/env.py").read_bytes()
+    repo.close()
