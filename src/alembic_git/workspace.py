@@ -12,6 +12,7 @@ from alembic_git.errors import AlembicGitError
 from alembic_git.git import Repo
 from alembic_git.graph import RevisionGraph
 from alembic_git.loader import FileMemo, load_revision_files
+from alembic_git.locations import NothingToRead, external_revision_files, nothing_to_read
 from alembic_git.source import CommitSource, Source, WorktreeSource, norm
 
 
@@ -92,19 +93,32 @@ class Workspace:
         """The environment's graph in ``source``; a commit's is read once per run (errors
         too): the hook's fast path, the comparison and forecast ask for the same ones."""
         if type(source) is not CommitSource:  # the work tree, or a merge made up here
-            return RevisionGraph(load_revision_files(source, env, self.cache, self._files))
+            return self._build(source, env)
         key = (source.treeish, source.root, env)
         if key not in self._graphs:
             try:
-                self._graphs[key] = RevisionGraph(
-                    load_revision_files(source, env, self.cache, self._files)
-                )
+                self._graphs[key] = self._build(source, env)
             except AlembicGitError as exc:
                 self._graphs[key] = exc
         found = self._graphs[key]
         if isinstance(found, AlembicGitError):
             raise found
         return found
+
+    def target_graph(self, source: Source, env: Environment) -> RevisionGraph:
+        """The graph of a commit that a branch is compared with: one that does not have
+        the environment yet (the branch adds it) has no revisions, and says nothing."""
+        try:
+            return self.graph(source, env)
+        except NothingToRead:
+            return RevisionGraph(())
+
+    def _build(self, source: Source, env: Environment) -> RevisionGraph:
+        files = load_revision_files(source, env, self.cache, self._files)
+        if not files:  # never "ok" on nothing: say what was looked at
+            raise nothing_to_read(source, env)
+        files += external_revision_files(env, self.cache, self._files)
+        return RevisionGraph(files)
 
     def close(self) -> None:
         if self._cache is not None:

@@ -15,9 +15,11 @@ import click
 
 from alembic_git.against import Comparer, Comparison
 from alembic_git.analysis import EnvResult
+from alembic_git.config import Environment, NoConfigFound, NoScriptFolder, Selection
 from alembic_git.errors import AlembicGitError
 from alembic_git.report import check_text, github_annotations, results_json
 from alembic_git.report_against import comparison_annotations, comparison_json, comparison_text
+from alembic_git.source import Source
 from alembic_git.targets import default_target
 from alembic_git.workspace import Workspace
 
@@ -71,7 +73,7 @@ def compare_current(ws: Workspace, rev: str | None, target: str | None, strict: 
         comparer = Comparer(ws, target, ws.environments(source), strict, how="--against")
         return comparer.compare(source.treeish, rev)
     worktree = ws.worktree()
-    envs = ws.environments(worktree)
+    envs = _environments_to_merge(ws, worktree)
     head = repo.resolve_commit("HEAD")
     if head is None:
         raise AlembicGitError("HEAD has no commit yet", hint="commit something first")
@@ -80,11 +82,23 @@ def compare_current(ws: Workspace, rev: str | None, target: str | None, strict: 
     if target is None:
         target, how = default_target(repo, branch)
     label = branch or f"HEAD ({head[:10]})"
-    folders = [worktree.display(loc) for env in envs for loc in env.version_locations]
     comparer = Comparer(ws, target, envs, strict, how=how)
+    folders = [worktree.display(loc) for env in comparer.envs for loc in env.version_locations]
     if repo.dirty_paths(folders):
         return comparer.compare(repo.snapshot_worktree(folders), f"{label} (working tree)", True)
     return comparer.compare(head, label)
+
+
+def _environments_to_merge(ws: Workspace, worktree: Source) -> list[Environment] | None:
+    """The branch's environments; a branch without its own readable config (older than
+    the environment, or with the folder removed) is merged with the target's, as
+    ``forecast`` does, so both give one verdict for one branch."""
+    try:
+        return ws.environments(worktree)
+    except (NoConfigFound, NoScriptFolder):
+        if ws.selection != Selection():
+            raise  # the options named the environment: its error is the answer
+        return None
 
 
 def _run_against(ws: Workspace, rev: str | None, strict: bool, fmt: str, target: str | None) -> int:
