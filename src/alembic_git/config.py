@@ -116,6 +116,13 @@ class _Settings:
                 path=self.source.display(self.ini_path),
             ) from None
 
+    def as_written(self, key: str) -> str | None:
+        """The value before interpolation (``%(here)s`` kept), for messages."""
+        if self.ini.has_option(self.section, key):
+            return self.ini.get(self.section, key, raw=True)
+        value = self.toml.get(key)
+        return None if value is None else str(value)
+
     def toml_get(self, key: str) -> Any:
         value = self.toml.get(key)
         if isinstance(value, str):
@@ -332,10 +339,11 @@ def load_environment(
             resolve_location(source, loc, cwd, search, "version_locations", origin)
             for loc in raw_locations
         )
-        locations_from = f"version_locations = {' '.join(raw_locations)!r} in {origin}"
+        written = settings.as_written("version_locations")
+        locations_from = f"version_locations = {written!r} in {origin}"
     else:
         locations = (f"{script_dir}/versions",)
-        locations_from = f"script_location = {script_location!r} in {origin}"
+        locations_from = f"script_location = {settings.as_written('script_location')!r} in {origin}"
     tsl = settings.get("truncate_slug_length")
     try:
         truncate = int(tsl) if tsl else 40

@@ -14,6 +14,7 @@ from dataclasses import replace
 from alembic_git.cache import ParseCache
 from alembic_git.config import Environment
 from alembic_git.errors import AlembicGitError
+from alembic_git.graph import RevisionGraph
 from alembic_git.loader import FileMemo, RevisionFile, load_revision_files
 from alembic_git.source import Source, WorktreeSource
 
@@ -78,6 +79,25 @@ def nothing_to_read(source: Source, env: Environment) -> NothingToRead:
         f"{env.name}: no revision file in {looked}{origin} in {source.label}",
         hint="create the first revision (alembic revision -m ...), or point the config "
         "(-c, version_locations, a declared environment) at the folder that holds them",
+    )
+
+
+def unrelated_graphs_note(source: Source, env: Environment, graph: RevisionGraph) -> str | None:
+    """A note when several folders given with --version-location hold graphs that share no
+    ancestor: two environments joined into one (Prefect's postgresql and sqlite folders)
+    would otherwise read as one environment with several heads."""
+    if env.locations_from != "--version-location" or len(env.version_locations) < 2:
+        return None
+    import networkx as nx  # only on this path: the hot paths never import networkx
+
+    parts = list(nx.weakly_connected_components(graph.to_networkx()))
+    if len(parts) < 2:
+        return None
+    folders = ", ".join(source.display(f) for f in env.version_locations)
+    return (
+        f"note: --version-location {folders}: the revisions form {len(parts)} graphs that "
+        "share no ancestor; if these are separate environments, check them one at a time "
+        "or declare them in [[tool.alembic-git.environments]]"
     )
 
 

@@ -14,6 +14,8 @@ from alembic_git.graph import RevisionGraph
 
 def env_options(env: Environment, cwd: str) -> list[str]:
     """The global options that select ``env`` again from ``cwd``."""
+    if env.declared:
+        return ["--env", env.name]
     if env.config_file is None and env.toml_file is None:
         args: list[str] = []
         for loc in env.version_locations:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,7 +13,12 @@ from alembic_git.errors import AlembicGitError
 from alembic_git.git import Repo
 from alembic_git.graph import RevisionGraph
 from alembic_git.loader import FileMemo, load_revision_files
-from alembic_git.locations import NothingToRead, external_revision_files, nothing_to_read
+from alembic_git.locations import (
+    NothingToRead,
+    external_revision_files,
+    nothing_to_read,
+    unrelated_graphs_note,
+)
 from alembic_git.source import CommitSource, Source, WorktreeSource, norm
 
 
@@ -25,6 +31,7 @@ class Workspace:
     _repo_looked_up: bool = field(default=False, init=False)
     _cache: ParseCache | None = field(default=None, init=False)
     _files: FileMemo = field(default_factory=dict, init=False)
+    _notes: set[str] = field(default_factory=set, init=False)
     _graphs: dict[tuple[str, str, Environment], RevisionGraph | AlembicGitError] = field(
         default_factory=dict, init=False
     )
@@ -118,7 +125,12 @@ class Workspace:
         if not files:  # never "ok" on nothing: say what was looked at
             raise nothing_to_read(source, env)
         files += external_revision_files(env, self.cache, self._files)
-        return RevisionGraph(files)
+        graph = RevisionGraph(files)
+        note = unrelated_graphs_note(source, env, graph)
+        if note is not None and note not in self._notes:
+            self._notes.add(note)
+            print(note, file=sys.stderr)
+        return graph
 
     def close(self) -> None:
         if self._cache is not None:
