@@ -213,3 +213,41 @@ def test_forecast_and_check_against_agree_on_a_branch_older_than_the_environment
     assert forecast.returncode == 0, forecast.stderr
     statuses = {b["ref"]: b["status"] for b in json.loads(forecast.stdout)["branches"]}
     assert statuses == {"docs": "ok"}
+
+
+def test_check_json_on_an_error_still_prints_json(project: Path) -> None:
+    result = run_cli(project, "check", "--format", "json")
+    assert result.returncode == 2
+    data = json.loads(result.stdout)
+    assert data["status"] == "error"
+    assert "no revision file in migrations/versions" in data["error"]
+    assert data["path"] == "alembic.ini"
+    assert "no revision file" in result.stderr  # and the one line for people
+
+
+def test_check_github_on_an_error_prints_an_annotation(project: Path) -> None:
+    add_revision(project, "a1a1a1a1a1a1", None)
+    path = next((project / "migrations/versions").glob("*.py"))
+    path.write_text(path.read_text().replace("revision: str = 'a1a1a1a1a1a1'", "revision = 3"))
+    result = run_cli(project, "check", "--format", "github")
+    assert result.returncode == 2
+    lines = result.stdout.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("::error file=migrations/versions/a1a1")
+    assert ",line=" in lines[0]
+
+
+def test_one_broken_environment_does_not_hide_anothers_conflict(tmp_path: Path) -> None:
+    repo = init_project(tmp_path / "mono", commit=False)
+    add_revision(repo, "a1a1a1a1a1a1", None)
+    add_revision(repo, "a2a2a2a2a2a2", "a1a1a1a1a1a1")
+    add_revision(repo, "a3a3a3a3a3a3", "a1a1a1a1a1a1")
+    (repo / "billing/migrations/versions").mkdir(parents=True)
+    (repo / "billing/alembic.ini").write_text(INI)
+    commit_all(repo, "one conflicting, one empty")
+    result = run_cli(repo, "--all", "check", "--format", "json")
+    assert result.returncode == 1
+    data = json.loads(result.stdout)
+    assert data["status"] == "conflict"
+    statuses = {e["environment"]: e["status"] for e in data["environments"]}
+    assert statuses == {"alembic.ini": "conflict", "billing/alembic.ini": "error"}
+    assert "billing/alembic.ini: " in result.stderr and "no revision file" in result.stderr

@@ -63,7 +63,7 @@ class Forecast:
 
     @property
     def exit_code(self) -> int:
-        return 0 if self.status == "ok" else 1  # errors too: a branch that cannot be read
+        return {"ok": 0, "conflict": 1}.get(self.status, 2)  # 2: a branch could not be read
 
 
 def candidate_refs(

@@ -49,14 +49,18 @@ def external_revision_files(
 
 def nothing_to_read(source: Source, env: Environment) -> NothingToRead:
     """Why the environment yields no revision, and what to do about it."""
+    config = env.config_file or env.toml_file
+    where = source.display(config) if config else None
+    name = "" if env.name == where else f"{env.name}: "
     looked = ", ".join(source.display(folder) for folder in env.version_locations)
     origin = f" (from {env.locations_from})" if env.locations_from else ""
     below = _files_below(source, env) if not env.recursive else None
     if below is not None:
         return NothingToRead(
-            f"{env.name}: no revision file directly in {looked}{origin} in {source.label}, "
+            f"{name}no revision file directly in {looked}{origin} in {source.label}, "
             f"but sub-folders hold some ({source.display(below)}); Alembic reads only the "
             "top folder unless recursive_version_locations = true",
+            path=where,
             hint="set recursive_version_locations = true in the Alembic config, "
             "recursive = true in a declared environment, or pass --recursive",
         )
@@ -69,14 +73,16 @@ def nothing_to_read(source: Source, env: Environment) -> NothingToRead:
             else ""
         )
         return NothingToRead(
-            f"{env.name}: no revisions to read: {looked}{origin} is not a folder in "
+            f"{name}no revisions to read: {looked}{origin} is not a folder in "
             f"{source.label}{relative}",
+            path=where,
             hint="run from the folder Alembic runs in, write %(here)s in the config, pass -c, "
             "or declare the environment in [[tool.alembic-git.environments]] "
             "(docs/configuration.md)",
         )
     return NothingToRead(
-        f"{env.name}: no revision file in {looked}{origin} in {source.label}",
+        f"{name}no revision file in {looked}{origin} in {source.label}",
+        path=where,
         hint="create the first revision (alembic revision -m ...), or point the config "
         "(-c, version_locations, a declared environment) at the folder that holds them",
     )

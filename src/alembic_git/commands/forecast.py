@@ -12,6 +12,8 @@ import click
 
 from alembic_git.against import Comparer
 from alembic_git.forecast import Forecast, candidate_refs, forecast
+from alembic_git.report import head_record
+from alembic_git.report_against import problem_record
 from alembic_git.workspace import Workspace
 
 
@@ -49,9 +51,14 @@ def to_json(f: Forecast) -> dict[str, Any]:
                 "sha": b.sha,
                 "status": b.status,
                 "new_revisions": b.new_revisions,
-                "heads": sorted({h for e in b.envs if e.merged for h in e.merged.graph.heads}),
+                "heads": [
+                    {"environment": e.env.name, **head_record(e.merged.graph, h)}
+                    for e in b.envs
+                    if e.merged
+                    for h in e.merged.graph.heads
+                ],
                 "error": b.error or next((e.error for e in b.envs if e.error), None),
-                "problems": [p.message for e in b.envs for p in e.problems],
+                "problems": [problem_record(p) for e in b.envs for p in e.problems],
             }
             for b in f.branches
         ],
