@@ -75,7 +75,9 @@ def test_a_branch_that_landed_is_skipped_and_one_merged_later_conflicts(repo: Pa
     advance_main(repo, "b3b3b3b3b3b3", "a2a2a2a2a2a2")
     data = json.loads(run_cli(repo, "forecast", "--format", "json", "origin/left").stdout)
     assert data["branches"][0]["status"] == "conflict"
-    assert sorted(data["branches"][0]["heads"]) == ["b3b3b3b3b3b3", "d1d1d1d1d1d1"]
+    heads = data["branches"][0]["heads"]  # objects, as `heads --format json` prints them
+    assert sorted(h["revision"] for h in heads) == ["b3b3b3b3b3b3", "d1d1d1d1d1d1"]
+    assert {h["environment"] for h in heads} == {"alembic.ini"}
 
 
 def test_an_unknown_pattern_is_an_error(repo: Path) -> None:
@@ -86,5 +88,5 @@ def test_an_unknown_pattern_is_an_error(repo: Path) -> None:
 
 def test_a_run_with_only_broken_branches_says_error(repo: Path) -> None:
     result = run_cli(repo, "forecast", "--format", "json", "origin/broken", "origin/left")
-    assert result.returncode == 1
+    assert result.returncode == 2  # an error, as check --against says for each of them
     assert json.loads(result.stdout)["status"] == "error"

@@ -123,7 +123,7 @@ class Comparer:
 
     def target_graph(self, env: Environment) -> RevisionGraph:
         try:
-            return self.ws.graph(self.target_source, env)
+            return self.ws.target_graph(self.target_source, env)
         except AlembicGitError as exc:
             raise AlembicGitError(f"the target {self.target_ref} itself is broken: {exc}") from None
 

@@ -49,6 +49,14 @@ class _Group(click.Group):
 )
 @click.option("--recursive", is_flag=True, help="With --version-location: also read sub-folders.")
 @click.option(
+    "--env",
+    "env_names",
+    multiple=True,
+    metavar="NAME",
+    help="Only the declared environment NAME ([[tool.alembic-git.environments]] in "
+    "pyproject.toml; repeatable). -n NAME does the same when environments are declared.",
+)
+@click.option(
     "--all",
     "all_envs",
     is_flag=True,
@@ -65,13 +73,19 @@ def cli(
     name: str,
     version_locations: tuple[str, ...],
     recursive: bool,
+    env_names: tuple[str, ...],
     all_envs: bool,
     git_dir: str | None,
 ) -> None:
     """Find and fix Alembic multiple heads across git branches, before the merge."""
     if all_envs and (config or version_locations):
         raise click.UsageError("--all cannot be combined with -c or --version-location")
-    selection = Selection(config, name, version_locations, recursive, all_envs)
+    if env_names and (config or version_locations or all_envs):
+        raise click.UsageError("--env picks a declared environment: drop -c, --version-location "
+                               "and --all")
+    if recursive and not version_locations:
+        raise click.UsageError("--recursive goes with --version-location")
+    selection = Selection(config, name, version_locations, recursive, all_envs, env_names)
     ctx.obj = Workspace.here(selection, git_dir)
     ctx.call_on_close(ctx.obj.close)
 

@@ -46,9 +46,19 @@ class Environment:
     timezone: str | None = None
     output_encoding: str = "utf-8"
     search_path: tuple[str, ...] = ()  # folders where static imports are looked up
+    # Where relative paths were resolved from, and the setting they came from: for
+    # the message when a location holds nothing (CKAN's ``script_location = .``).
+    base: str | None = None
+    locations_from: str | None = None
+    script_template: str | None = None  # a declared environment's template
+    # Read from the file system at every commit; never rewritten (Invenio's packages).
+    external_locations: tuple[str, ...] = ()
+    declared: bool = False  # from [[tool.alembic-git.environments]]
 
     @property
     def template_file(self) -> str | None:
+        if self.script_template is not None:
+            return self.script_template
         return f"{self.script_location}/script.py.mako" if self.script_location else None
 
 
@@ -61,6 +71,7 @@ class Selection:
     version_locations: tuple[str, ...] = ()
     recursive: bool = False
     all: bool = False
+    envs: tuple[str, ...] = ()  # declared environments picked by name (--env, or -n)
 
 
 class _Settings:
@@ -104,6 +115,13 @@ class _Settings:
                 f"cannot read {key!r} in [{self.section}]: {_one_line(exc)}",
                 path=self.source.display(self.ini_path),
             ) from None
+
+    def as_written(self, key: str) -> str | None:
+        """The value before interpolation (``%(here)s`` kept), for messages."""
+        if self.ini.has_option(self.section, key):
+            return self.ini.get(self.section, key, raw=True)
+        value = self.toml.get(key)
+        return None if value is None else str(value)
 
     def toml_get(self, key: str) -> Any:
         value = self.toml.get(key)
@@ -193,6 +211,10 @@ class NoConfigFound(AlembicGitError):
     """No config file in the folder or above (a broken one is an AlembicGitError)."""
 
 
+class NoScriptFolder(AlembicGitError):
+    """The config's script_location names no folder in this tree."""
+
+
 def locate_config(
     source: Source, cwd: str, explicit: Sequence[str], env_config: str | None
 ) -> tuple[str | None, str | None]:
@@ -257,7 +279,7 @@ def locate_config(
     )
 
 
-def _resolve_location(
+def resolve_location(
     source: Source, value: str, cwd: str, search: Sequence[str], what: str, origin: str
 ) -> str:
     """A path or ``package:folder`` as an absolute folder, found without importing."""
@@ -302,10 +324,10 @@ def load_environment(
             path=origin,
             hint="check the section name (-n) and the config file (-c)",
         )
-    script_dir = _resolve_location(source, script_location, cwd, search, "script_location", origin)
+    script_dir = resolve_location(source, script_location, cwd, search, "script_location", origin)
     if require_script_dir and not source.is_dir(script_dir):
         # Alembic: "Path doesn't exist: ...".  Reading nothing would pass `check`.
-        raise AlembicGitError(
+        raise NoScriptFolder(
             f"script_location {script_location!r} is not a folder in {source.label} "
             f"(resolved to {source.display(script_dir)})",
             path=origin,
@@ -314,11 +336,14 @@ def load_environment(
     raw_locations = settings.split_paths("version_locations")
     if raw_locations:
         locations = tuple(
-            _resolve_location(source, loc, cwd, search, "version_locations", origin)
+            resolve_location(source, loc, cwd, search, "version_locations", origin)
             for loc in raw_locations
         )
+        written = settings.as_written("version_locations")
+        locations_from = f"version_locations = {written!r} in {origin}"
     else:
         locations = (f"{script_dir}/versions",)
+        locations_from = f"script_location = {settings.as_written('script_location')!r} in {origin}"
     tsl = settings.get("truncate_slug_length")
     try:
         truncate = int(tsl) if tsl else 40
@@ -342,6 +367,8 @@ def load_environment(
         timezone=settings.get("timezone"),
         output_encoding=settings.get("output_encoding") or "utf-8",
         search_path=tuple(search),
+        base=norm(cwd),
+        locations_from=locations_from,
     )
 
 
@@ -361,10 +388,12 @@ def from_version_locations(
         version_locations=folders,
         recursive=recursive,
         search_path=(norm(cwd), source.root, f"{source.root}/src"),
+        base=norm(cwd),
+        locations_from="--version-location",
     )
 
 
-def discover_all(source: Source) -> list[Environment]:
+def discover_all(source: Source, allow_none: bool = False) -> list[Environment]:
     """Every Alembic environment in the tree: each ini section with a script_location,
     and each ``[tool.alembic]`` not already paired with an ``alembic.ini`` beside it."""
     envs: list[Environment] = []
@@ -400,7 +429,7 @@ def discover_all(source: Source) -> list[Environment]:
         env = load_environment(source, None, toml, "alembic", os.path.dirname(toml), False)
         if env.script_location is not None and source.is_dir(env.script_location):
             envs.append(env)
-    if not envs:
+    if not envs and not allow_none:
         raise AlembicGitError(
             f"--all found no Alembic environment in {source.label}",
             hint="no .ini section or [tool.alembic] table has a script_location that exists",
@@ -409,17 +438,39 @@ def discover_all(source: Source) -> list[Environment]:
 
 
 def select_environments(source: Source, cwd: str, selection: Selection) -> list[Environment]:
-    """The environments the global options name."""
+    """The environments the global options name; without options, the environments the
+    repository declares in ``[[tool.alembic-git.environments]]``, else Alembic's config."""
+    from alembic_git.declared import declared_environments, pick
+
     if selection.version_locations:
         return [
             from_version_locations(source, cwd, selection.version_locations, selection.recursive)
         ]
-    if selection.all:
-        return discover_all(source)
     env_config = os.environ.get("ALEMBIC_CONFIG")
+    explicit = bool(selection.config or env_config)
+    declared = None if explicit else declared_environments(source)
+    if selection.envs and declared is None:
+        raise AlembicGitError(
+            f"--env {selection.envs[0]!r}: no environment is declared in "
+            f"{source.display(source.root + '/pyproject.toml')}"
+            + (" (-c/ALEMBIC_CONFIG given, so declarations are not read)" if explicit else ""),
+            hint="declare it in [[tool.alembic-git.environments]], or drop --env",
+        )
+    if selection.all:
+        return _with_declared(declared or [], discover_all(source, allow_none=bool(declared)))
+    if declared is not None:
+        # -n names a section of an ini; with declared environments, one of those.
+        names = selection.envs or ((selection.name,) if selection.name != "alembic" else ())
+        return pick(declared, names, source.display(source.root + "/pyproject.toml"))
     ini, toml = locate_config(source, cwd, selection.config, env_config)
     here = os.path.dirname(ini or toml or cwd)
     # Alembic resolves relative paths against the folder it runs in; when we
     # found the config by searching upward, that folder is the config's.
-    base = cwd if selection.config or env_config else here
+    base = cwd if explicit else here
     return [load_environment(source, ini, toml, selection.name, base)]
+
+
+def _with_declared(declared: list[Environment], found: list[Environment]) -> list[Environment]:
+    """Declared environments, then each discovered one that reads other folders."""
+    covered = {loc for env in declared for loc in env.version_locations}
+    return declared + [e for e in found if not covered.intersection(e.version_locations)]

@@ -47,6 +47,21 @@ class PairCollision:
     attaches_to: tuple[str, ...]  # the target revisions both build on
 
 
+@dataclass(frozen=True)
+class CollisionGroup:
+    """Branches that each add a head under one label (or unlabelled) in one environment:
+    any two collide unless one contains the other's head."""
+
+    environment: str
+    label: str | None  # None: unlabelled heads
+    refs: tuple[str, ...]
+
+
+# Pairs kept for reports: thousands of branches on one head make millions of pairs,
+# which the groups summarise.
+MAX_PAIRS = 1000
+
+
 @dataclass
 class Forecast:
     target: str
@@ -54,16 +69,18 @@ class Forecast:
     target_how: str
     branches: list[BranchForecast]
     pairs: list[PairCollision]
+    pair_count: int = 0  # every colliding pair, also those not kept in ``pairs``
+    groups: list[CollisionGroup] = field(default_factory=list)
 
     @property
     def status(self) -> str:
-        if self.pairs or any(b.status == "conflict" for b in self.branches):
+        if self.pair_count or any(b.status == "conflict" for b in self.branches):
             return "conflict"
         return "error" if any(b.status == "error" for b in self.branches) else "ok"
 
     @property
     def exit_code(self) -> int:
-        return 0 if self.status == "ok" else 1  # errors too: a branch that cannot be read
+        return {"ok": 0, "conflict": 1}.get(self.status, 2)  # 2: a branch could not be read
 
 
 def candidate_refs(
@@ -103,19 +120,46 @@ def _new_heads(env: EnvComparison) -> list[str]:
     return [h for h in env.merged.graph.heads if h in new]
 
 
-def find_pairs(branches: Iterable[BranchForecast]) -> list[PairCollision]:
-    ok = [b for b in branches if b.status == "ok"]
-    pairs = []
-    for a, b in combinations(ok, 2):
-        for ea, eb in zip(a.envs, b.envs, strict=True):
-            a_revs, b_revs = set(ea.new_revisions), set(eb.new_revisions)
-            collision = _colliding_heads(ea, eb, a_revs, b_revs)
-            if collision is None:
+def find_collisions(
+    branches: Iterable[BranchForecast], keep: int = MAX_PAIRS
+) -> tuple[list[PairCollision], int, list[CollisionGroup]]:
+    """(the first ``keep`` colliding pairs, how many there are, the groups they form).
+
+    Only branches whose new heads share a label group can collide, so branches are
+    bucketed by (environment, label) first and pairs are looked for within a bucket.
+    """
+    buckets: dict[tuple[int, str, str | None], list[tuple[BranchForecast, EnvComparison]]] = {}
+    for b in branches:
+        if b.status != "ok":
+            continue
+        for i, e in enumerate(b.envs):
+            assert e.merged is not None
+            keys: set[str | None] = set()
+            for h in _new_heads(e):
+                labels = e.merged.graph.labels[h]
+                keys |= set(labels) if labels else {None}
+            for key in keys:
+                buckets.setdefault((i, e.env.name, key), []).append((b, e))
+    pairs: list[PairCollision] = []
+    seen: set[tuple[str, str, str]] = set()
+    count = 0
+    groups = []
+    for (_, env_name, label), members in buckets.items():
+        colliding: dict[str, None] = {}
+        for (a, ea), (b, eb) in combinations(members, 2):
+            collision = _colliding_heads(ea, eb, set(ea.new_revisions), set(eb.new_revisions))
+            if collision is None or (a.ref, b.ref, env_name) in seen:
                 continue
-            ha, hb = collision
-            attach = tuple(sorted(_attachments(ea) & _attachments(eb)))
-            pairs.append(PairCollision((a.ref, b.ref), ea.env.name, (ha, hb), attach))
-    return pairs
+            if len(buckets) > 1:  # a pair can share several labels: count it once
+                seen.add((a.ref, b.ref, env_name))
+            count += 1
+            colliding.update({a.ref: None, b.ref: None})
+            if len(pairs) < keep:
+                attach = tuple(sorted(_attachments(ea) & _attachments(eb)))
+                pairs.append(PairCollision((a.ref, b.ref), env_name, collision, attach))
+        if colliding:
+            groups.append(CollisionGroup(env_name, label, tuple(colliding)))
+    return pairs, count, groups
 
 
 def _attachments(env: EnvComparison) -> set[str]:
@@ -153,10 +197,13 @@ def forecast(
         except AlembicGitError as exc:
             b.error = str(exc)
         branches.append(b)
+    pairs, count, groups = find_collisions(branches)
     return Forecast(
         comparer.target_ref,
         comparer.target_sha,
         comparer.target_how,
         branches,
-        find_pairs(branches),
+        pairs,
+        count,
+        groups,
     )

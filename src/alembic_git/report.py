@@ -9,11 +9,14 @@ from typing import Any
 
 from alembic_git.analysis import ConflictGroup, EnvResult
 from alembic_git.config import Environment
+from alembic_git.errors import AlembicGitError
 from alembic_git.graph import RevisionGraph
 
 
 def env_options(env: Environment, cwd: str) -> list[str]:
     """The global options that select ``env`` again from ``cwd``."""
+    if env.declared:
+        return ["--env", env.name]
     if env.config_file is None and env.toml_file is None:
         args: list[str] = []
         for loc in env.version_locations:
@@ -100,12 +103,32 @@ def env_json(r: EnvResult) -> dict[str, Any]:
     }
 
 
-def results_json(results: Sequence[EnvResult], many: bool) -> dict[str, Any]:
-    if not many and len(results) == 1:
+def results_json(
+    results: Sequence[EnvResult],
+    many: bool,
+    errors: Sequence[tuple[Environment | None, AlembicGitError]] = (),
+) -> dict[str, Any]:
+    """One environment's object, or every environment's under ``environments``; an
+    environment that could not be read has ``"status": "error"`` and its ``error``."""
+    if not many and len(results) == 1 and not errors:
         return env_json(results[0])
+    if not many and not results and len(errors) == 1:
+        return error_json(*errors[0])
+    status = "conflict" if any(r.conflicts for r in results) else "error" if errors else "ok"
     return {
-        "status": "conflict" if any(r.conflicts for r in results) else "ok",
-        "environments": [env_json(r) for r in results],
+        "status": status,
+        "environments": [env_json(r) for r in results] + [error_json(*e) for e in errors],
+    }
+
+
+def error_json(env: Environment | None, error: AlembicGitError) -> dict[str, Any]:
+    """A check that could not be made: the same ``status`` key as a verdict."""
+    return {
+        "environment": env.name if env else None,
+        "status": "error",
+        "error": str(error),
+        "path": error.path,
+        "line": error.line,
     }
 
 
@@ -175,6 +198,17 @@ def escape_workflow_command(text: str) -> str:
 
 def _escape_property(text: str) -> str:
     return escape_workflow_command(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def error_annotation(error: AlembicGitError) -> str:
+    """One ``::error`` workflow command for a check that could not be made, on the file
+    (and line) the error names."""
+    props = [f"title={_escape_property('alembic-git could not check')}"]
+    if error.path:
+        props.insert(0, f"file={_escape_property(error.path)}")
+        if error.line:
+            props.insert(1, f"line={error.line}")
+    return f"::error {','.join(props)}::{escape_workflow_command(str(error))}"
 
 
 def github_annotations(

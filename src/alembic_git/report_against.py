@@ -6,7 +6,7 @@ import shlex
 from collections.abc import Sequence
 from typing import Any
 
-from alembic_git.against import BOTH, Comparison, EnvComparison
+from alembic_git.against import BOTH, Comparison, EnvComparison, MergeProblem
 from alembic_git.report import (
     command_line,
     github_annotations,
@@ -92,15 +92,17 @@ def comparison_text(cmp: Comparison, cwd: str, before: Sequence[str] | None = No
     return "\n".join([header, *(env_text(cmp, ec, cwd, before) for ec in cmp.envs)])
 
 
+def problem_record(p: MergeProblem) -> dict[str, Any]:
+    """A conflict that is not a second head, as every JSON output shows it."""
+    return {"kind": p.kind, "revision": p.revision, "message": p.message, "fix": p.fix}
+
+
 def env_json(cmp: Comparison, ec: EnvComparison, cwd: str) -> dict[str, Any]:
     data: dict[str, Any] = {"environment": ec.env.name, "status": ec.status}
     if ec.error:
         data["error"] = ec.error
     data["new_revisions"] = ec.new_revisions
-    data["problems"] = [
-        {"kind": p.kind, "revision": p.revision, "message": p.message, "fix": p.fix}
-        for p in ec.problems
-    ]
+    data["problems"] = [problem_record(p) for p in ec.problems]
     if ec.merged is not None:
         g = ec.merged.graph
         heads = []

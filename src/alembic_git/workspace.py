@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,6 +13,12 @@ from alembic_git.errors import AlembicGitError
 from alembic_git.git import Repo
 from alembic_git.graph import RevisionGraph
 from alembic_git.loader import FileMemo, load_revision_files
+from alembic_git.locations import (
+    NothingToRead,
+    external_revision_files,
+    nothing_to_read,
+    unrelated_graphs_note,
+)
 from alembic_git.source import CommitSource, Source, WorktreeSource, norm
 
 
@@ -24,6 +31,7 @@ class Workspace:
     _repo_looked_up: bool = field(default=False, init=False)
     _cache: ParseCache | None = field(default=None, init=False)
     _files: FileMemo = field(default_factory=dict, init=False)
+    _notes: set[str] = field(default_factory=set, init=False)
     _graphs: dict[tuple[str, str, Environment], RevisionGraph | AlembicGitError] = field(
         default_factory=dict, init=False
     )
@@ -92,19 +100,37 @@ class Workspace:
         """The environment's graph in ``source``; a commit's is read once per run (errors
         too): the hook's fast path, the comparison and forecast ask for the same ones."""
         if type(source) is not CommitSource:  # the work tree, or a merge made up here
-            return RevisionGraph(load_revision_files(source, env, self.cache, self._files))
+            return self._build(source, env)
         key = (source.treeish, source.root, env)
         if key not in self._graphs:
             try:
-                self._graphs[key] = RevisionGraph(
-                    load_revision_files(source, env, self.cache, self._files)
-                )
+                self._graphs[key] = self._build(source, env)
             except AlembicGitError as exc:
                 self._graphs[key] = exc
         found = self._graphs[key]
         if isinstance(found, AlembicGitError):
             raise found
         return found
+
+    def target_graph(self, source: Source, env: Environment) -> RevisionGraph:
+        """The graph of a commit that a branch is compared with: one that does not have
+        the environment yet (the branch adds it) has no revisions, and says nothing."""
+        try:
+            return self.graph(source, env)
+        except NothingToRead:
+            return RevisionGraph(())
+
+    def _build(self, source: Source, env: Environment) -> RevisionGraph:
+        files = load_revision_files(source, env, self.cache, self._files)
+        if not files:  # never "ok" on nothing: say what was looked at
+            raise nothing_to_read(source, env)
+        files += external_revision_files(env, self.cache, self._files)
+        graph = RevisionGraph(files)
+        note = unrelated_graphs_note(source, env, graph)
+        if note is not None and note not in self._notes:
+            self._notes.add(note)
+            print(note, file=sys.stderr)
+        return graph
 
     def close(self) -> None:
         if self._cache is not None:

@@ -15,9 +15,16 @@ import click
 
 from alembic_git.against import Comparer, Comparison
 from alembic_git.analysis import EnvResult
+from alembic_git.config import Environment, NoConfigFound, NoScriptFolder, Selection
 from alembic_git.errors import AlembicGitError
-from alembic_git.report import check_text, github_annotations, results_json
+from alembic_git.report import (
+    check_text,
+    error_annotation,
+    github_annotations,
+    results_json,
+)
 from alembic_git.report_against import comparison_annotations, comparison_json, comparison_text
+from alembic_git.source import Source
 from alembic_git.targets import default_target
 from alembic_git.workspace import Workspace
 
@@ -25,16 +32,42 @@ from alembic_git.workspace import Workspace
 def run(ws: Workspace, rev: str | None, strict: bool, fmt: str, against: str | None) -> int:
     if against is not None:
         return _run_against(ws, rev, strict, fmt, against or None)
-    source = ws.source(rev)
-    results = [EnvResult.of(env, ws.graph(source, env), strict) for env in ws.environments(source)]
+    try:
+        source = ws.source(rev)
+        results, errors = _check_each(ws, source, strict)
+    except AlembicGitError as exc:
+        results, errors = [], [(None, exc)]
     _emit(
         fmt,
-        json=lambda: results_json(results, ws.selection.all),
+        json=lambda: results_json(results, ws.selection.all, errors),
         markdown=lambda: _markdown().check_markdown(results, ws.cwd),
-        annotations=lambda: github_annotations(results, ws.cwd),
-        text=lambda: check_text(results, ws.cwd),
+        annotations=lambda: "\n".join(
+            [github_annotations(results, ws.cwd), *(error_annotation(e) for _, e in errors)]
+        ).strip(),
+        text=lambda: check_text(results, ws.cwd) if results else "",
     )
-    return 1 if any(r.conflicts for r in results) else 0
+    if any(r.conflicts for r in results):
+        for env, error in errors:  # the conflict decides the exit code; say these too
+            click.echo(f"alembic-git: error: {env.name + ': ' if env else ''}{error}", err=True)
+        return 1
+    if errors:
+        raise errors[0][1]
+    return 0
+
+
+def _check_each(
+    ws: Workspace, source: Source, strict: bool
+) -> tuple[list[EnvResult], list[tuple[Environment | None, AlembicGitError]]]:
+    """Every environment, each on its own: one that cannot be read does not hide
+    another's conflict."""
+    results: list[EnvResult] = []
+    errors: list[tuple[Environment | None, AlembicGitError]] = []
+    for env in ws.environments(source):
+        try:
+            results.append(EnvResult.of(env, ws.graph(source, env), strict))
+        except AlembicGitError as exc:
+            errors.append((env, exc))
+    return results, errors
 
 
 def _markdown() -> ModuleType:
@@ -59,7 +92,9 @@ def _emit(
         found = annotations() if fmt == "github" else ""
         if found:
             click.echo(found)
-        click.echo(text())
+        report = text()
+        if report:
+            click.echo(report)
 
 
 def compare_current(ws: Workspace, rev: str | None, target: str | None, strict: bool) -> Comparison:
@@ -71,7 +106,7 @@ def compare_current(ws: Workspace, rev: str | None, target: str | None, strict: 
         comparer = Comparer(ws, target, ws.environments(source), strict, how="--against")
         return comparer.compare(source.treeish, rev)
     worktree = ws.worktree()
-    envs = ws.environments(worktree)
+    envs = _environments_to_merge(ws, worktree)
     head = repo.resolve_commit("HEAD")
     if head is None:
         raise AlembicGitError("HEAD has no commit yet", hint="commit something first")
@@ -80,11 +115,23 @@ def compare_current(ws: Workspace, rev: str | None, target: str | None, strict: 
     if target is None:
         target, how = default_target(repo, branch)
     label = branch or f"HEAD ({head[:10]})"
-    folders = [worktree.display(loc) for env in envs for loc in env.version_locations]
     comparer = Comparer(ws, target, envs, strict, how=how)
+    folders = [worktree.display(loc) for env in comparer.envs for loc in env.version_locations]
     if repo.dirty_paths(folders):
         return comparer.compare(repo.snapshot_worktree(folders), f"{label} (working tree)", True)
     return comparer.compare(head, label)
+
+
+def _environments_to_merge(ws: Workspace, worktree: Source) -> list[Environment] | None:
+    """The branch's environments; a branch without its own readable config (older than
+    the environment, or with the folder removed) is merged with the target's, as
+    ``forecast`` does, so both give one verdict for one branch."""
+    try:
+        return ws.environments(worktree)
+    except (NoConfigFound, NoScriptFolder):
+        if ws.selection != Selection():
+            raise  # the options named the environment: its error is the answer
+        return None
 
 
 def _run_against(ws: Workspace, rev: str | None, strict: bool, fmt: str, target: str | None) -> int:

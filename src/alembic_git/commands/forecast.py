@@ -12,6 +12,8 @@ import click
 
 from alembic_git.against import Comparer
 from alembic_git.forecast import Forecast, candidate_refs, forecast
+from alembic_git.report import head_record
+from alembic_git.report_against import problem_record
 from alembic_git.workspace import Workspace
 
 
@@ -49,9 +51,14 @@ def to_json(f: Forecast) -> dict[str, Any]:
                 "sha": b.sha,
                 "status": b.status,
                 "new_revisions": b.new_revisions,
-                "heads": sorted({h for e in b.envs if e.merged for h in e.merged.graph.heads}),
+                "heads": [
+                    {"environment": e.env.name, **head_record(e.merged.graph, h)}
+                    for e in b.envs
+                    if e.merged
+                    for h in e.merged.graph.heads
+                ],
                 "error": b.error or next((e.error for e in b.envs if e.error), None),
-                "problems": [p.message for e in b.envs for p in e.problems],
+                "problems": [problem_record(p) for e in b.envs for p in e.problems],
             }
             for b in f.branches
         ],
@@ -63,6 +70,11 @@ def to_json(f: Forecast) -> dict[str, Any]:
                 "attaches_to": list(p.attaches_to),
             }
             for p in f.pairs
+        ],
+        "pair_count": f.pair_count,  # more than listed in "pairs" past MAX_PAIRS
+        "collision_groups": [
+            {"environment": g.environment, "label": g.label, "refs": list(g.refs)}
+            for g in f.groups
         ],
     }
 
@@ -86,12 +98,37 @@ def to_text(f: Forecast) -> str:
         elif b.new_revisions:
             detail = f"adds {len(b.new_revisions)} revision(s)"
         lines.append(f"  {b.ref:<{width}}  {b.status:<8}  {detail}".rstrip())
-    if f.pairs:
+    if f.pair_count:
         lines.append("branches that are fine alone but collide with each other:")
-        for p in f.pairs:
-            on = f" on {', '.join(p.attaches_to)}" if p.attaches_to else ""
-            lines.append(
-                f"  {p.refs[0]} + {p.refs[1]}: both add a head{on} ({p.heads[0]}, {p.heads[1]}); "
-                "whichever merges second must rebase: alembic-git merge-heads"
-            )
+        lines += _pair_lines(f) if f.pair_count <= _PAIRS_IN_TEXT else _group_lines(f)
     return "\n".join(lines)
+
+
+_PAIRS_IN_TEXT = 20
+_REFS_IN_TEXT = 8
+
+
+def _pair_lines(f: Forecast) -> list[str]:
+    lines = []
+    for p in f.pairs:
+        on = f" on {', '.join(p.attaches_to)}" if p.attaches_to else ""
+        lines.append(
+            f"  {p.refs[0]} + {p.refs[1]}: both add a head{on} ({p.heads[0]}, {p.heads[1]}); "
+            "whichever merges second must rebase: alembic-git merge-heads"
+        )
+    return lines
+
+
+def _group_lines(f: Forecast) -> list[str]:
+    """Many pairs, summarised: one line per group of branches that collide."""
+    lines = [f"  {f.pair_count} colliding pairs in {len(f.groups)} group(s):"]
+    for g in f.groups:
+        shown = ", ".join(g.refs[:_REFS_IN_TEXT])
+        more = f" (+{len(g.refs) - _REFS_IN_TEXT} more)" if len(g.refs) > _REFS_IN_TEXT else ""
+        under = f"label {g.label}" if g.label else "no label"
+        lines.append(
+            f"  {g.environment}, {under}: {len(g.refs)} branches each add a head: "
+            f"{shown}{more}; after the first merges, each other one must rebase "
+            "(alembic-git merge-heads); --format json lists the pairs"
+        )
+    return lines

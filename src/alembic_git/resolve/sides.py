@@ -157,7 +157,7 @@ def sides_for(ws: Workspace, env: Environment, targets: Targets) -> Sides | None
 def _graph(ws: Workspace, env: Environment, ref: Ref) -> RevisionGraph:
     source = ws.commit(ref.ref, label=f"commit {ref.name}")
     try:
-        return ws.graph(source, env)
+        return ws.target_graph(source, env)
     except AlembicGitError as exc:
         raise AlembicGitError(
             f"cannot read the revisions of {ref.name}: {exc}",
