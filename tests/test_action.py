@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from support.fakeforge import FakeForge
 from support.pulls import NUMBER, PullRequest, conflicting_pr
+from support.queue import github_event, queue_repo
 
 yaml = pytest.importorskip("yaml")
 
@@ -107,6 +108,21 @@ def test_an_unknown_mode_is_refused(tmp_path: Path) -> None:
         result = run_action(pr, forge, tmp_path, INPUT_MODE="post")
     assert result.returncode == 2
     assert result.stdout == "::error title=alembic-git::mode must be comment or check\n"
+
+
+def test_in_a_merge_group_the_action_checks_the_queue_commit_without_commenting(
+    tmp_path: Path,
+) -> None:
+    repo, base = queue_repo(tmp_path, (12, 13))
+    pr = conflicting_pr(tmp_path / "unused")  # only for the environment the runner sets
+    pr.repo = repo
+    event = github_event(repo, base)
+    with FakeForge() as forge:
+        result = run_action(pr, forge, tmp_path, **event)
+        assert forge.requests == []  # the queue shows the failure: no comment
+    assert result.returncode == 1, result.stderr
+    assert re.search(r"^::error file=migrations/versions/12cccccccccc_", result.stdout, re.M)
+    assert "came in with #12" in result.stdout
 
 
 def yaml_blocks(path: Path) -> list[Any]:
