@@ -131,7 +131,7 @@ def yaml_blocks(path: Path) -> list[Any]:
 
 
 def test_the_documented_workflows_are_valid() -> None:
-    workflow, steps, gitlab = yaml_blocks(ROOT / "docs" / "ci.md")
+    workflow, steps, queue, gitlab, train = yaml_blocks(ROOT / "docs" / "ci.md")
     assert workflow[True] == "pull_request"  # YAML 1.1 reads the key `on` as true
     assert workflow["permissions"]["pull-requests"] == "write"
     [job] = workflow["jobs"].values()
@@ -144,3 +144,9 @@ def test_the_documented_workflows_are_valid() -> None:
     assert job["rules"] == [{"if": '$CI_PIPELINE_SOURCE == "merge_request_event"'}]
     assert job["variables"]["GIT_DEPTH"] == 0
     assert job["script"][-1] == "alembic-git comment"
+    assert set(queue[True]) == {"pull_request", "merge_group"}
+    assert queue["jobs"]["alembic-heads"]["steps"][-1]["uses"].endswith("alembic-git@REF")
+    assert train["alembic-heads-train"]["rules"] == [
+        {"if": '$CI_MERGE_REQUEST_EVENT_TYPE == "merge_train"'}
+    ]
+    assert train["alembic-heads-train"]["script"][-1] == "alembic-git check --against"
