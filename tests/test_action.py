@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from support.fakeforge import FakeForge
 from support.pulls import NUMBER, PullRequest, conflicting_pr
+from support.queue import github_event, queue_repo
 
 yaml = pytest.importorskip("yaml")
 
@@ -109,13 +110,28 @@ def test_an_unknown_mode_is_refused(tmp_path: Path) -> None:
     assert result.stdout == "::error title=alembic-git::mode must be comment or check\n"
 
 
+def test_in_a_merge_group_the_action_checks_the_queue_commit_without_commenting(
+    tmp_path: Path,
+) -> None:
+    repo, base = queue_repo(tmp_path, (12, 13))
+    pr = conflicting_pr(tmp_path / "unused")  # only for the environment the runner sets
+    pr.repo = repo
+    event = github_event(repo, base)
+    with FakeForge() as forge:
+        result = run_action(pr, forge, tmp_path, **event)
+        assert forge.requests == []  # the queue shows the failure: no comment
+    assert result.returncode == 1, result.stderr
+    assert re.search(r"^::error file=migrations/versions/12cccccccccc_", result.stdout, re.M)
+    assert "came in with #12" in result.stdout
+
+
 def yaml_blocks(path: Path) -> list[Any]:
     text = path.read_text(encoding="utf-8")
     return [yaml.safe_load(b) for b in re.findall(r"^```yaml\n(.*?)^```", text, re.M | re.S)]
 
 
 def test_the_documented_workflows_are_valid() -> None:
-    workflow, steps, gitlab = yaml_blocks(ROOT / "docs" / "ci.md")
+    workflow, steps, queue, gitlab, train = yaml_blocks(ROOT / "docs" / "ci.md")
     assert workflow[True] == "pull_request"  # YAML 1.1 reads the key `on` as true
     assert workflow["permissions"]["pull-requests"] == "write"
     [job] = workflow["jobs"].values()
@@ -128,3 +144,9 @@ def test_the_documented_workflows_are_valid() -> None:
     assert job["rules"] == [{"if": '$CI_PIPELINE_SOURCE == "merge_request_event"'}]
     assert job["variables"]["GIT_DEPTH"] == 0
     assert job["script"][-1] == "alembic-git comment"
+    assert set(queue[True]) == {"pull_request", "merge_group"}
+    assert queue["jobs"]["alembic-heads"]["steps"][-1]["uses"].endswith("alembic-git@REF")
+    assert train["alembic-heads-train"]["rules"] == [
+        {"if": '$CI_MERGE_REQUEST_EVENT_TYPE == "merge_train"'}
+    ]
+    assert train["alembic-heads-train"]["script"][-1] == "alembic-git check --against"

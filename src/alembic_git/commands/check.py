@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from alembic_git import queue
 from alembic_git.against import Comparer, Comparison
 from alembic_git.analysis import EnvResult
 from alembic_git.config import Environment, NoConfigFound, NoScriptFolder, Selection
@@ -122,6 +123,26 @@ def compare_current(ws: Workspace, rev: str | None, target: str | None, strict: 
     return comparer.compare(head, label)
 
 
+def _run_queue(ws: Workspace, event: queue.QueueEvent, strict: bool, fmt: str) -> int:
+    """In a merge queue the checked-out commit already is the merged result: its own graph
+    decides (never "no pull request", never skipped: a required check must report)."""
+    from alembic_git import report_queue
+
+    q = queue.check_queue(ws, event, strict)
+    _emit(
+        fmt,
+        json=lambda: report_queue.queue_json(q),
+        markdown=lambda: _markdown().check_markdown(q.results, ws.cwd),
+        annotations=lambda: report_queue.queue_annotations(q, ws.cwd),
+        text=lambda: report_queue.queue_text(q, ws.cwd),
+    )
+    if q.conflict:
+        return 1
+    if q.errors:
+        raise AlembicGitError(q.errors[0])
+    return 0
+
+
 def _environments_to_merge(ws: Workspace, worktree: Source) -> list[Environment] | None:
     """The branch's environments; a branch without its own readable config (older than
     the environment, or with the folder removed) is merged with the target's, as
@@ -135,6 +156,9 @@ def _environments_to_merge(ws: Workspace, worktree: Source) -> list[Environment]
 
 
 def _run_against(ws: Workspace, rev: str | None, strict: bool, fmt: str, target: str | None) -> int:
+    event = queue.from_environment() if target is None and rev is None else None
+    if event is not None:
+        return _run_queue(ws, event, strict, fmt)
     cmp = compare_current(ws, rev, target, strict)
     _emit(
         fmt,
