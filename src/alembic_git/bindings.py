@@ -39,7 +39,6 @@ DYNAMIC_NAMES = frozenset(
         "__import__",
         "setattr",
         "delattr",
-        "getattr",
         "__builtins__",
     }
 )
