@@ -27,6 +27,9 @@ import ast
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+# What Alembic reads from a revision module.
+FIELDS = ("revision", "down_revision", "branch_labels", "depends_on")
+
 # Names that reach the module's namespace (or any object's) by string.
 DYNAMIC_NAMES = frozenset(
     {
@@ -332,3 +335,70 @@ def collect(tree: ast.Module) -> ModuleBindings:
     collector.statements(tree.body, None)
     collector.function_bodies()
     return collector.found
+
+
+_WRITE_ONE = (
+    "write one top-level `{field} = ...` holding the value Alembic should load (a string, "
+    "a tuple of strings, or None); alembic-git reads files without running them"
+)
+
+
+def refusal(found: ModuleBindings, read_from: dict[str, set[str]]) -> tuple[str, int, str] | None:
+    """The first binding (by line) that could make Alembic load something other than what
+    the plain top-level assignments say; None when every field is provably read right.
+
+    Several plain top-level assignments of a field are fine: the module keeps the last,
+    and so does the reader."""
+    problems: list[tuple[int, str, str]] = []
+    for name in FIELDS:
+        odd = [b for b in found.names.get(name, []) if not b.plain]
+        if odd:
+            hint = _WRITE_ONE.format(field=name)
+            problems.append((odd[0].line, f"{name} is bound by {odd[0].kind}", hint))
+    for name, names in read_from.items():
+        for used in sorted(names):
+            problem = found.problem(used)
+            if problem is not None:
+                line, how = problem
+                problems.append(
+                    (
+                        line,
+                        f"{name} is computed from {used}, which is {how}",
+                        f"bind {used} once, in a top-level assignment, or "
+                        + _WRITE_ONE.format(field=name),
+                    )
+                )
+    unbound = [f for f in FIELDS if f not in found.names]
+    first_field = min((b.line for f in FIELDS for b in found.names.get(f, [])), default=None)
+    for line in found.star_imports:
+        if unbound or (first_field is not None and line > first_field):
+            problems.append(
+                (
+                    line,
+                    "`from … import *` may bind " + ", ".join(unbound or FIELDS),
+                    "import the names you use by name",
+                )
+            )
+    if unbound and "__getattr__" in found.names:
+        line = found.names["__getattr__"][0].line
+        problems.append(
+            (
+                line,
+                f"a module `__getattr__` answers for {', '.join(unbound)}, which Alembic reads "
+                "with getattr()",
+                "assign " + ", ".join(f"{f} = None" for f in unbound if f != "revision"),
+            )
+        )
+    for line, what in found.dynamic:
+        problems.append(
+            (
+                line,
+                f"{what} in code that runs on import can change revision, down_revision, "
+                "branch_labels or depends_on behind alembic-git's back",
+                "move it into upgrade()/downgrade(), or out of the revision file",
+            )
+        )
+    if not problems:
+        return None
+    line, message, hint = min(problems)
+    return message, line, hint

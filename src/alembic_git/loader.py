@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from alembic_git.cache import ParseCache
 from alembic_git.config import Environment
 from alembic_git.errors import AlembicGitError
+from alembic_git.limits import SizeLimit
 from alembic_git.reader import (
     Assignment,
     ImportRef,
@@ -60,8 +61,8 @@ class RevisionFile:
 class _Resolver:
     """Follows ``from pkg.mod import NAME`` to constants in the same repository."""
 
-    def __init__(self, source: Source, env: Environment) -> None:
-        self.source, self.env = source, env
+    def __init__(self, source: Source, env: Environment, limit: SizeLimit) -> None:
+        self.source, self.env, self.limit = source, env, limit
         self._modules: dict[str, dict[str, Value] | None] = {}
 
     def _constants(self, module: str) -> dict[str, Value] | None:
@@ -72,6 +73,7 @@ class _Resolver:
                 for candidate in (f"{base}/{rel}.py", f"{base}/{rel}/__init__.py"):
                     data = self.source.read(candidate)
                     if data is not None:
+                        self.limit.check(len(data), self.source.display(candidate))
                         # the package that relative imports in this module start from
                         is_package = candidate.endswith("/__init__.py")
                         package = module if is_package else module.rpartition(".")[0]
@@ -222,20 +224,33 @@ def locate_revision_files(source: Source, env: Environment) -> list[tuple[str, s
 
 
 def parse_all(
-    source: Source, entries: Sequence[tuple[str, str | None]], cache: ParseCache
+    source: Source,
+    entries: Sequence[tuple[str, str | None]],
+    cache: ParseCache,
+    limit: SizeLimit | None = None,
 ) -> list[tuple[str, str, ParsedFile]]:
-    """(path, blob id, parsed) for each entry, reading and parsing only what the cache lacks."""
+    """(path, blob id, parsed) for each entry, reading and parsing only what the cache lacks.
+
+    A file over the size limit is refused before it is parsed: before it is read when the
+    source knows its size (the work tree), else right after (a git blob)."""
+    limit = limit or SizeLimit.configured()
     results: dict[int, tuple[str, str, ParsedFile]] = {}
     to_read: list[int] = []
     for i, (path, oid) in enumerate(entries):
         hit = cache.get(oid) if oid is not None else None
         if hit is not None and oid is not None:
+            limit.check(hit.size, source.display(path))  # the limit may be lower now
             results[i] = (path, oid, hit)
         else:
             to_read.append(i)
-    datas = source.read_many([entries[i] for i in to_read])
+    wanted = [entries[i] for i in to_read]
+    for (path, _), size in zip(wanted, source.sizes(wanted), strict=True):
+        if size is not None:
+            limit.check(size, source.display(path))
+    datas = source.read_many(wanted)
     for i, data in zip(to_read, datas, strict=True):
         path, oid = entries[i]
+        limit.check(len(data), source.display(path))
         key = oid or blob_id(data)
         parsed = cache.get(key)
         if parsed is None:
@@ -315,17 +330,27 @@ def _self_contained(parsed: ParsedFile) -> bool:
 FileMemo = dict[tuple[str, str], RevisionFile]
 
 
-def read_revision_file(source: Source, env: Environment, path: str, data: bytes) -> RevisionFile:
+def read_revision_file(
+    source: Source, env: Environment, path: str, data: bytes, limit: SizeLimit | None = None
+) -> RevisionFile:
     """One revision file read alone (no cache): for a handful of files, such as the ones a
     push adds.  Raises ``AlembicGitError`` as a full load would."""
-    return to_revision_file(source, path, parse(data), _Resolver(source, env))
+    limit = limit or SizeLimit.configured()
+    limit.check(len(data), source.display(path))
+    return to_revision_file(source, path, parse(data), _Resolver(source, env, limit))
 
 
 def load_revision_files(
-    source: Source, env: Environment, cache: ParseCache, memo: FileMemo | None = None
+    source: Source,
+    env: Environment,
+    cache: ParseCache,
+    memo: FileMemo | None = None,
+    limit: SizeLimit | None = None,
 ) -> list[RevisionFile]:
     """The environment's revision files; ``memo`` shares them between commits of one run
-    (forecast reads one mostly-unchanged history per branch)."""
+    (forecast reads one mostly-unchanged history per branch).  ``limit``: the largest file
+    read (default: the environment variable, else 4 MiB)."""
+    limit = limit or SizeLimit.configured()
     entries = locate_revision_files(source, env)
     memo = memo if memo is not None else {}
     found: dict[int, RevisionFile] = {}
@@ -337,8 +362,8 @@ def load_revision_files(
         else:
             missing.append(i)
     if missing:
-        resolver = _Resolver(source, env)
-        parsed_all = parse_all(source, [entries[i] for i in missing], cache)
+        resolver = _Resolver(source, env, limit)
+        parsed_all = parse_all(source, [entries[i] for i in missing], cache, limit)
         for i, (path, oid, parsed) in zip(missing, parsed_all, strict=True):
             f = to_revision_file(source, path, parsed, resolver)
             if _self_contained(parsed):

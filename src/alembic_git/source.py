@@ -79,6 +79,10 @@ class Source(ABC):
     @abstractmethod
     def read_many(self, paths: Sequence[tuple[str, str | None]]) -> list[bytes]: ...
 
+    def sizes(self, paths: Sequence[tuple[str, str | None]]) -> list[int | None]:
+        """Each file's size in bytes when known without reading it (None: read to know)."""
+        return [None] * len(paths)
+
     @abstractmethod
     def find_files(self, names: frozenset[str], suffix: str) -> list[str]:
         """Every file named one of ``names`` or ending in ``suffix``, for ``--all``."""
@@ -113,6 +117,15 @@ class WorktreeSource(Source):
             if not recursive:
                 break
             dirnames.sort()
+        return found
+
+    def sizes(self, paths: Sequence[tuple[str, str | None]]) -> list[int | None]:
+        found: list[int | None] = []
+        for path, _ in paths:
+            try:
+                found.append(os.stat(path).st_size)
+            except OSError:
+                found.append(None)  # reading it will say what is wrong
         return found
 
     def read_many(self, paths: Sequence[tuple[str, str | None]]) -> list[bytes]:

@@ -11,7 +11,9 @@ from alembic_git.config import Environment, Selection, select_environments
 from alembic_git.errors import AlembicGitError
 from alembic_git.git import Repo
 from alembic_git.graph import RevisionGraph
+from alembic_git.limits import SizeLimit
 from alembic_git.loader import FileMemo, load_revision_files
+from alembic_git.settings import RawSettings
 from alembic_git.source import CommitSource, Source, WorktreeSource, norm
 
 
@@ -23,6 +25,7 @@ class Workspace:
     _repo: Repo | None = field(default=None, init=False)
     _repo_looked_up: bool = field(default=False, init=False)
     _cache: ParseCache | None = field(default=None, init=False)
+    _limit: SizeLimit | None = field(default=None, init=False)
     _files: FileMemo = field(default_factory=dict, init=False)
     _graphs: dict[tuple[str, str, Environment], RevisionGraph | AlembicGitError] = field(
         default_factory=dict, init=False
@@ -53,6 +56,15 @@ class Workspace:
             common = self.repo.common_dir if self.repo is not None else None
             self._cache = ParseCache(default_cache_dir(common))
         return self._cache
+
+    @property
+    def size_limit(self) -> SizeLimit:
+        """The largest file read: the environment variable, else the project's
+        pyproject.toml (of the work tree, or HEAD when bare; never of the commit read)."""
+        if self._limit is None:
+            toml = RawSettings.read(self.repo).toml if self.repo is not None else None
+            self._limit = SizeLimit.configured(toml)
+        return self._limit
 
     def worktree(self) -> Source:
         repo = self.repo
@@ -92,12 +104,14 @@ class Workspace:
         """The environment's graph in ``source``; a commit's is read once per run (errors
         too): the hook's fast path, the comparison and forecast ask for the same ones."""
         if type(source) is not CommitSource:  # the work tree, or a merge made up here
-            return RevisionGraph(load_revision_files(source, env, self.cache, self._files))
+            return RevisionGraph(
+                load_revision_files(source, env, self.cache, self._files, self.size_limit)
+            )
         key = (source.treeish, source.root, env)
         if key not in self._graphs:
             try:
                 self._graphs[key] = RevisionGraph(
-                    load_revision_files(source, env, self.cache, self._files)
+                    load_revision_files(source, env, self.cache, self._files, self.size_limit)
                 )
             except AlembicGitError as exc:
                 self._graphs[key] = exc
