@@ -125,7 +125,8 @@ if hasattr(ast, "TryStar"):  # Python 3.11+
 
 
 class _Collector:
-    def __init__(self) -> None:
+    def __init__(self, has_global: bool) -> None:
+        self.has_global = has_global  # False: no `global` in the text, no body to walk
         self.found = ModuleBindings()
         self.functions: dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]] = {}
         self.used: set[str] = set()  # names loaded by import-time code
@@ -274,6 +275,8 @@ class _Collector:
                         self.dynamic(node)
 
     def declared_globals(self, func: ast.AST) -> None:
+        if not self.has_global:
+            return
         for node in ast.walk(func):
             if isinstance(node, ast.Global):
                 for name in node.names:
@@ -330,8 +333,9 @@ class _Collector:
                         self.dynamic(node)
 
 
-def collect(tree: ast.Module) -> ModuleBindings:
-    collector = _Collector()
+def collect(tree: ast.Module, text: str) -> ModuleBindings:
+    """The bindings of ``tree``, parsed from ``text``."""
+    collector = _Collector(has_global="global" in text)
     collector.statements(tree.body, None)
     collector.function_bodies()
     return collector.found

@@ -269,7 +269,7 @@ def _parse(data: bytes) -> ParsedFile:
         encoding=encoding,
         bom=bom,
         quote=quote or "'",
-        refusal=refusal(collect(tree), read_from),
+        refusal=refusal(collect(tree, text), read_from),
         size=len(data),
     )
 
@@ -331,7 +331,7 @@ def module_constants(data: bytes, package: str | None = None) -> dict[str, Value
             for name in names:
                 evaluator.constants[name] = value
                 evaluator.refs[name] = refs
-    found = collect(tree)
+    found = collect(tree, text)
     constants = evaluator.constants
     for name in list(constants):
         if found.dynamic:
