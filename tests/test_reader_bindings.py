@@ -166,6 +166,14 @@ REFUSED: dict[str, tuple[bytes, int, str, str, tuple[Any, Any]]] = {
         DYNAMIC,
         ("aaa111", None),
     ),
+    "globals() in a method of a class the module uses": (
+        b'"""x"""\nrevision = "bbb222"\ndown_revision = None\n\nclass _Setup:\n'
+        b'    def run(self):\n        globals()["down_revision"] = "aaa111"\n\n_Setup().run()\n',
+        7,
+        dynamic("`globals`"),
+        DYNAMIC,
+        ("aaa111", None),
+    ),
     "a global declaration in a function the module calls": (
         b'"""x"""\nrevision = "bbb222"\ndown_revision = None\n\ndef _setup():\n'
         b'    global down_revision\n    down_revision = "aaa111"\n\n_setup()\n',

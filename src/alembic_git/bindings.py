@@ -124,13 +124,17 @@ if hasattr(ast, "TryStar"):  # Python 3.11+
     _BLOCKS[ast.TryStar] = "try"
 
 
+_Definition = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+
+
 class _Collector:
     def __init__(self, has_global: bool) -> None:
         self.has_global = has_global  # False: no `global` in the text, no body to walk
         self.found = ModuleBindings()
-        self.functions: dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]] = {}
+        # def and class statements by name: their bodies run on import if the name is used
+        self.functions: dict[str, list[_Definition]] = {}
         self.used: set[str] = set()  # names loaded by import-time code
-        self.run_functions: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
+        self.run_functions: list[_Definition] = []
         self.imported_dynamic: set[str] = set()
 
     # -- module scope ------------------------------------------------------
@@ -217,6 +221,7 @@ class _Collector:
             for base in (*stmt.bases, *(k.value for k in stmt.keywords)):
                 self.expr(base, block)
             self.class_body(stmt.body)
+            self.functions.setdefault(stmt.name, []).append(stmt)  # its methods, if used
             return
         args = stmt.args
         for default in (*args.defaults, *(d for d in args.kw_defaults if d is not None)):
