@@ -85,15 +85,15 @@ def _encode_value(value: Value) -> Any:
     if isinstance(value, ImportRef):
         return ["I", value.module, value.name]
     if isinstance(value, Unknown):
-        return ["U", value.code]
+        return ["U", value.code, value.reason]
     return value
 
 
 def _decode_value(raw: Any) -> Value:
     if isinstance(raw, tuple):
-        return tuple(_decode_value(v) for v in raw)  # type: ignore[misc]
+        return tuple(_decode_value(v) for v in raw)
     if isinstance(raw, list):
-        return ImportRef(raw[1], raw[2]) if raw[0] == "I" else Unknown(raw[1])
+        return ImportRef(raw[1], raw[2]) if raw[0] == "I" else Unknown(raw[1], raw[2])
     if raw is None or isinstance(raw, str):
         return raw
     raise TypeError(raw)
@@ -110,11 +110,15 @@ def _encode(p: ParsedFile) -> tuple[Any, ...]:
         p.bom,
         p.quote,
         p.syntax_error,
+        p.refusal,
+        p.size,
     )
 
 
 def _decode(raw: tuple[Any, ...]) -> ParsedFile:
-    fields, doc, revises_span, revises_line, encoding, bom, quote, syntax_error = raw
+    (fields, doc, revises_span, revises_line, encoding, bom, quote, syntax_error, refusal, size) = (
+        raw
+    )
     return ParsedFile(
         fields={
             k: Assignment(_decode_value(v), line, tuple(span), count)
@@ -127,4 +131,6 @@ def _decode(raw: tuple[Any, ...]) -> ParsedFile:
         bom=bom,
         quote=quote,
         syntax_error=syntax_error,
+        refusal=refusal,
+        size=size,
     )

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from alembic_git.cache import ParseCache
 from alembic_git.config import Environment
 from alembic_git.errors import AlembicGitError
+from alembic_git.limits import SizeLimit
 from alembic_git.reader import (
     Assignment,
     ImportRef,
@@ -60,8 +61,8 @@ class RevisionFile:
 class _Resolver:
     """Follows ``from pkg.mod import NAME`` to constants in the same repository."""
 
-    def __init__(self, source: Source, env: Environment) -> None:
-        self.source, self.env = source, env
+    def __init__(self, source: Source, env: Environment, limit: SizeLimit) -> None:
+        self.source, self.env, self.limit = source, env, limit
         self._modules: dict[str, dict[str, Value] | None] = {}
 
     def _constants(self, module: str) -> dict[str, Value] | None:
@@ -72,6 +73,7 @@ class _Resolver:
                 for candidate in (f"{base}/{rel}.py", f"{base}/{rel}/__init__.py"):
                     data = self.source.read(candidate)
                     if data is not None:
+                        self.limit.check(len(data), self.source.display(candidate))
                         # the package that relative imports in this module start from
                         is_package = candidate.endswith("/__init__.py")
                         package = module if is_package else module.rpartition(".")[0]
@@ -83,48 +85,123 @@ class _Resolver:
         return self._modules[module]
 
     def scalar(self, value: object, depth: int = 0) -> object:
+        if isinstance(value, tuple):
+            return tuple(self.scalar(item, depth) for item in value)
         if isinstance(value, ImportRef) and depth < _MAX_IMPORT_DEPTH:
             constants = self._constants(value.module)
             if constants is not None and value.name in constants:
                 inner = constants[value.name]
-                if isinstance(inner, tuple):
-                    return tuple(self.scalar(v, depth + 1) for v in inner)
+                if isinstance(inner, Unknown):  # say where it is
+                    return Unknown(f"{value.module}.{value.name}", inner.reason)
                 return self.scalar(inner, depth + 1)
         return value
 
     def value(self, value: Value) -> object:
-        if isinstance(value, tuple):
-            out: list[object] = []
-            for item in value:
-                resolved = self.scalar(item)
-                out.extend(resolved if isinstance(resolved, tuple) else (resolved,))
-            return tuple(out)
+        """The value with imported constants replaced by theirs, nesting kept."""
         return self.scalar(value)
 
 
-def _as_ids(value: object, what: str, display: str, assignment: Assignment) -> tuple[str, ...]:
-    """Alembic's ``util.to_tuple``: None -> (), "a" -> ("a",), a sequence -> tuple."""
+def _static(value: object, what: str, display: str, assignment: Assignment) -> None:
+    """Raise unless every part of ``value`` is a literal (a string, None or a tuple)."""
+    if isinstance(value, tuple):
+        for item in value:
+            _static(item, what, display, assignment)
+        return
+    if isinstance(value, ImportRef):
+        shown = f"{value.module}.{value.name}"
+        hint = "make it a string literal, or keep the constant in a module of this repository"
+    elif isinstance(value, Unknown):
+        shown = value.code
+        hint = value.reason or "write the value as a string literal"
+        hint += " (alembic-git never imports migrations)"
+    else:
+        return
+    raise AlembicGitError(
+        f"{what} = {shown} cannot be read statically",
+        path=display,
+        line=assignment.line,
+        hint=hint,
+    )
+
+
+# Alembic's util.to_tuple and revision.tuple_rev_as_scalar, over static values.
+def _to_tuple(
+    value: object, default: tuple[object, ...] | None = None
+) -> tuple[object, ...] | None:
     if value is None:
-        return ()
-    items = value if isinstance(value, tuple) else (value,)
-    for item in items:
-        if isinstance(item, str):
-            continue
-        if isinstance(item, ImportRef):
-            shown = f"{item.module}.{item.name}"
-            hint = "make it a string literal, or keep the constant in a module of this repository"
-        elif isinstance(item, Unknown):
-            shown = item.code
-            hint = "write the value as a string literal (alembic-git never imports migrations)"
-        else:
-            shown, hint = repr(item), "use a string, a tuple of strings, or None"
-        raise AlembicGitError(
-            f"{what} = {shown} cannot be read statically",
-            path=display,
-            line=assignment.line,
+        return default
+    return value if isinstance(value, tuple) else (value,)
+
+
+def _scalar(items: tuple[object, ...] | None) -> object:
+    if not items:
+        return None
+    return items[0] if len(items) == 1 else items
+
+
+class _Reading:
+    """One field's value as Alembic's Script and Revision normalize it."""
+
+    def __init__(self, value: object, what: str, display: str, assignment: Assignment) -> None:
+        _static(value, what, display, assignment)
+        self.value, self.what, self.display, self.assignment = value, what, display, assignment
+
+    def fail(self, problem: str, hint: str) -> AlembicGitError:
+        return AlembicGitError(
+            f"{self.what} = {self.value!r}: {problem}",
+            path=self.display,
+            line=self.assignment.line,
             hint=hint,
         )
-    return tuple(str(i) for i in items)
+
+    def ids(self, items: tuple[object, ...]) -> tuple[str, ...]:
+        for item in items:
+            if not isinstance(item, str):
+                raise self.fail(
+                    f"Alembic reads {item!r} as one id and fails",
+                    "use a string, a flat tuple of strings, or None",
+                )
+        return tuple(str(i) for i in items)
+
+    def revision(self) -> str:
+        if not isinstance(self.value, str):
+            raise self.fail("revision must be one string", "write revision = '<id>'")
+        return self.value
+
+    def down_revision(self) -> tuple[str, ...]:
+        # Revision.__init__: tuple_rev_as_scalar(to_tuple(x)); readers use to_tuple(that, ())
+        down = _to_tuple(_scalar(_to_tuple(self.value)), ()) or ()
+        ids = self.ids(down)
+        if "" in ids:
+            raise self.fail(
+                "Alembic looks for a revision named '' and fails (KeyError: '')",
+                "write down_revision = None for a base, or the parent's id",
+            )
+        return ids
+
+    def depends_on(self, is_base: bool) -> tuple[str, ...]:
+        # Script passes to_tuple(x, ()); Revision keeps tuple_rev_as_scalar(to_tuple(that)),
+        # and RevisionMap follows it only when it is truthy.
+        kept = _scalar(_to_tuple(_to_tuple(self.value, ())))
+        if kept is None:
+            return ()
+        if not kept:  # "" or (): no dependency, yet not None, so not a "real base"
+            if is_base:
+                raise self.fail(
+                    "on a base revision Alembic fails with DependencyCycleDetected",
+                    "write depends_on = None",
+                )
+            return ()
+        ids = self.ids(_to_tuple(kept) or ())
+        if "" in ids:
+            raise self.fail(
+                "Alembic looks for a revision named '' and fails (KeyError: '')",
+                "remove the empty string",
+            )
+        return ids
+
+    def branch_labels(self) -> tuple[str, ...]:
+        return self.ids(_to_tuple(_to_tuple(self.value, ()), ()) or ())
 
 
 def locate_revision_files(source: Source, env: Environment) -> list[tuple[str, str | None]]:
@@ -147,20 +224,33 @@ def locate_revision_files(source: Source, env: Environment) -> list[tuple[str, s
 
 
 def parse_all(
-    source: Source, entries: Sequence[tuple[str, str | None]], cache: ParseCache
+    source: Source,
+    entries: Sequence[tuple[str, str | None]],
+    cache: ParseCache,
+    limit: SizeLimit | None = None,
 ) -> list[tuple[str, str, ParsedFile]]:
-    """(path, blob id, parsed) for each entry, reading and parsing only what the cache lacks."""
+    """(path, blob id, parsed) for each entry, reading and parsing only what the cache lacks.
+
+    A file over the size limit is refused before it is parsed: before it is read when the
+    source knows its size (the work tree), else right after (a git blob)."""
+    limit = limit or SizeLimit.configured()
     results: dict[int, tuple[str, str, ParsedFile]] = {}
     to_read: list[int] = []
     for i, (path, oid) in enumerate(entries):
         hit = cache.get(oid) if oid is not None else None
         if hit is not None and oid is not None:
+            limit.check(hit.size, source.display(path))  # the limit may be lower now
             results[i] = (path, oid, hit)
         else:
             to_read.append(i)
-    datas = source.read_many([entries[i] for i in to_read])
+    wanted = [entries[i] for i in to_read]
+    for (path, _), size in zip(wanted, source.sizes(wanted), strict=True):
+        if size is not None:
+            limit.check(size, source.display(path))
+    datas = source.read_many(wanted)
     for i, data in zip(to_read, datas, strict=True):
         path, oid = entries[i]
+        limit.check(len(data), source.display(path))
         key = oid or blob_id(data)
         parsed = cache.get(key)
         if parsed is None:
@@ -177,6 +267,9 @@ def to_revision_file(
     if parsed.syntax_error is not None:
         message, line = parsed.syntax_error
         raise AlembicGitError(message, path=display, line=line, hint="fix the file and run again")
+    if parsed.refusal is not None:
+        message, line, hint = parsed.refusal
+        raise AlembicGitError(message, path=display, line=line, hint=hint)
     fields = parsed.fields
     rev_assign = fields.get("revision")
     if rev_assign is None:
@@ -190,10 +283,9 @@ def to_revision_file(
             )
         revision = legacy.group(1)
     else:
-        ids = _as_ids(resolver.value(rev_assign.value), "revision", display, rev_assign)
-        if len(ids) != 1:
-            raise AlembicGitError("revision must be one string", path=display, line=rev_assign.line)
-        revision = ids[0]
+        revision = _Reading(
+            resolver.value(rev_assign.value), "revision", display, rev_assign
+        ).revision()
     down_assign = fields.get("down_revision")
     if down_assign is None:
         raise AlembicGitError(
@@ -202,15 +294,17 @@ def to_revision_file(
             line=rev_assign.line if rev_assign else 1,
             hint="add down_revision = None for a base, or the parent's revision id",
         )
-    down = _as_ids(resolver.value(down_assign.value), "down_revision", display, down_assign)
+    down = _Reading(
+        resolver.value(down_assign.value), "down_revision", display, down_assign
+    ).down_revision()
     labels: tuple[str, ...] = ()
     if "branch_labels" in fields:
         a = fields["branch_labels"]
-        labels = _as_ids(resolver.value(a.value), "branch_labels", display, a)
+        labels = _Reading(resolver.value(a.value), "branch_labels", display, a).branch_labels()
     deps: tuple[str, ...] = ()
     if "depends_on" in fields:
         a = fields["depends_on"]
-        deps = _as_ids(resolver.value(a.value), "depends_on", display, a)
+        deps = _Reading(resolver.value(a.value), "depends_on", display, a).depends_on(not down)
     return RevisionFile(
         revision=revision,
         down_revisions=down,
@@ -236,17 +330,27 @@ def _self_contained(parsed: ParsedFile) -> bool:
 FileMemo = dict[tuple[str, str], RevisionFile]
 
 
-def read_revision_file(source: Source, env: Environment, path: str, data: bytes) -> RevisionFile:
+def read_revision_file(
+    source: Source, env: Environment, path: str, data: bytes, limit: SizeLimit | None = None
+) -> RevisionFile:
     """One revision file read alone (no cache): for a handful of files, such as the ones a
     push adds.  Raises ``AlembicGitError`` as a full load would."""
-    return to_revision_file(source, path, parse(data), _Resolver(source, env))
+    limit = limit or SizeLimit.configured()
+    limit.check(len(data), source.display(path))
+    return to_revision_file(source, path, parse(data), _Resolver(source, env, limit))
 
 
 def load_revision_files(
-    source: Source, env: Environment, cache: ParseCache, memo: FileMemo | None = None
+    source: Source,
+    env: Environment,
+    cache: ParseCache,
+    memo: FileMemo | None = None,
+    limit: SizeLimit | None = None,
 ) -> list[RevisionFile]:
     """The environment's revision files; ``memo`` shares them between commits of one run
-    (forecast reads one mostly-unchanged history per branch)."""
+    (forecast reads one mostly-unchanged history per branch).  ``limit``: the largest file
+    read (default: the environment variable, else 4 MiB)."""
+    limit = limit or SizeLimit.configured()
     entries = locate_revision_files(source, env)
     memo = memo if memo is not None else {}
     found: dict[int, RevisionFile] = {}
@@ -258,8 +362,8 @@ def load_revision_files(
         else:
             missing.append(i)
     if missing:
-        resolver = _Resolver(source, env)
-        parsed_all = parse_all(source, [entries[i] for i in missing], cache)
+        resolver = _Resolver(source, env, limit)
+        parsed_all = parse_all(source, [entries[i] for i in missing], cache, limit)
         for i, (path, oid, parsed) in zip(missing, parsed_all, strict=True):
             f = to_revision_file(source, path, parsed, resolver)
             if _self_contained(parsed):

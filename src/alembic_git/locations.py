@@ -15,6 +15,7 @@ from alembic_git.cache import ParseCache
 from alembic_git.config import Environment
 from alembic_git.errors import AlembicGitError
 from alembic_git.graph import RevisionGraph
+from alembic_git.limits import SizeLimit
 from alembic_git.loader import FileMemo, RevisionFile, load_revision_files
 from alembic_git.source import Source, WorktreeSource
 
@@ -26,7 +27,7 @@ class NothingToRead(AlembicGitError):
 
 
 def external_revision_files(
-    env: Environment, cache: ParseCache, memo: FileMemo
+    env: Environment, cache: ParseCache, memo: FileMemo, size_limit: SizeLimit | None = None
 ) -> list[RevisionFile]:
     """The revisions of the environment's external locations, read from the file system
     whatever commit is being read, and marked external in every report."""
@@ -43,7 +44,7 @@ def external_revision_files(
     outside = replace(env, version_locations=env.external_locations, external_locations=())
     return [
         replace(f, display=f.display + EXTERNAL_MARK)
-        for f in load_revision_files(file_system, outside, cache, memo)
+        for f in load_revision_files(file_system, outside, cache, memo, size_limit)
     ]
 
 

@@ -14,12 +14,13 @@ import codecs
 import io
 import re
 import tokenize
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+
+from alembic_git.bindings import FIELDS, collect, refusal
 
 # Bump when ParsedFile or the parsing rules change: it keys the parse cache.
-READER_VERSION = 4
+READER_VERSION = 5
 
-FIELDS = ("revision", "down_revision", "branch_labels", "depends_on")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _REVISES = re.compile(r"^([ \t]*Revises:[ \t]*)([^\r\n]*?)[ \t]*(?=\r\n|\r|\n|\Z)", re.MULTILINE)
 
@@ -37,10 +38,12 @@ class Unknown:
     """A value that is not a literal and not a constant we can follow."""
 
     code: str
+    reason: str = ""  # why, when more is known than "not a literal"
 
 
 Scalar = str | None | ImportRef | Unknown
-Value = Scalar | tuple[Scalar, ...]
+# Nested as written: Alembic's to_tuple does not flatten, and nesting matters.
+Value = Scalar | tuple["Value", ...]
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,9 @@ class ParsedFile:
     bom: bool = False
     quote: str = "'"
     syntax_error: tuple[str, int] | None = None  # (message, line)
+    # A binding Alembic would read that we will not guess: (message, line, hint).
+    refusal: tuple[str, int, str] | None = None
+    size: int = 0  # bytes, checked against the size limit on every read (cached too)
 
 
 def decode_source(data: bytes) -> tuple[str, str, bool]:
@@ -127,6 +133,17 @@ class _Evaluator:
         self.constants: dict[str, Value] = {}
         self.imports: dict[str, ImportRef | str] = {}  # name -> ImportRef, or module path
         self.offsets = offsets
+        self.refs: dict[str, set[str]] = {}  # constant -> the names its value was read from
+        self.reading: set[str] = set()  # names read by the value being evaluated
+
+    def evaluate(self, node: ast.expr) -> tuple[Value, set[str]]:
+        """The value and every module-level name it was computed from (transitively)."""
+        self.reading = set()
+        value = self.value(node)
+        names = set(self.reading)
+        for name in self.reading:
+            names |= self.refs.get(name, set())
+        return value, names
 
     def note_import(self, node: ast.Import | ast.ImportFrom) -> None:
         if isinstance(node, ast.Import):
@@ -144,16 +161,10 @@ class _Evaluator:
         if isinstance(node, ast.Constant) and (node.value is None or isinstance(node.value, str)):
             return node.value
         if isinstance(node, (ast.Tuple, ast.List)):
-            items: list[Scalar] = []
-            for elt in node.elts:
-                v = self.value(elt)
-                if isinstance(v, tuple):
-                    items.extend(
-                        v
-                    )  # a nested constant tuple: rare, flattened as to_tuple would not
-                else:
-                    items.append(v)
-            return tuple(items)
+            return tuple(self.value(elt) for elt in node.elts)
+        for name in ast.walk(node):
+            if isinstance(name, ast.Name):
+                self.reading.add(name.id)
         if isinstance(node, ast.Name):
             if node.id in self.constants:
                 return self.constants[node.id]
@@ -202,6 +213,11 @@ def _quote_of(text: str, assignment: Assignment | None) -> str | None:
 
 def parse(data: bytes) -> ParsedFile:
     """Parse one revision file; a syntax or decoding error is recorded, not raised."""
+    parsed = _parse(data)
+    return parsed if parsed.size == len(data) else replace(parsed, size=len(data))
+
+
+def _parse(data: bytes) -> ParsedFile:
     try:
         text, encoding, bom = decode_source(data)
     except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
@@ -222,6 +238,7 @@ def parse(data: bytes) -> ParsedFile:
     offsets = Offsets(text)
     evaluator = _Evaluator(offsets)
     fields: dict[str, Assignment] = {}
+    read_from: dict[str, set[str]] = {}  # field -> names its (last) value was computed from
     for stmt in tree.body:
         if isinstance(stmt, (ast.Import, ast.ImportFrom)):
             evaluator.note_import(stmt)
@@ -229,11 +246,13 @@ def parse(data: bytes) -> ParsedFile:
         names, value_node = _targets(stmt)
         if value_node is None:
             continue
-        value = evaluator.value(value_node)
+        value, refs = evaluator.evaluate(value_node)
         for name in names:
             evaluator.constants[name] = value
+            evaluator.refs[name] = refs
             if name in FIELDS:
                 previous = fields.get(name)
+                read_from[name] = refs
                 fields[name] = Assignment(
                     value,
                     value_node.lineno,
@@ -250,6 +269,8 @@ def parse(data: bytes) -> ParsedFile:
         encoding=encoding,
         bom=bom,
         quote=quote or "'",
+        refusal=refusal(collect(tree, text), read_from),
+        size=len(data),
     )
 
 
@@ -284,7 +305,9 @@ def module_constants(data: bytes, package: str | None = None) -> dict[str, Value
     """Module-level constants of a plain Python module (for ``from pkg.mod import NAME``).
 
     A name the module itself imports (``from pkg.consts import NAME``, or relative
-    to ``package``) is exported as an ``ImportRef``, to be followed further.
+    to ``package``) is exported as an ``ImportRef``, to be followed further.  A name
+    not bound exactly once at top level (or computed from one) is an ``Unknown``
+    saying why: the reader does not guess which binding an import sees.
     """
     try:
         text, _, _ = decode_source(data)
@@ -304,10 +327,25 @@ def module_constants(data: bytes, package: str | None = None) -> dict[str, Value
             continue
         names, value_node = _targets(stmt)
         if value_node is not None:
-            value = evaluator.value(value_node)
+            value, refs = evaluator.evaluate(value_node)
             for name in names:
                 evaluator.constants[name] = value
-    return evaluator.constants
+                evaluator.refs[name] = refs
+    found = collect(tree, text)
+    constants = evaluator.constants
+    for name in list(constants):
+        if found.dynamic:
+            line, what = found.dynamic[0]
+            constants[name] = Unknown(name, f"its module uses {what} on import (line {line})")
+            continue
+        for used in sorted({name} | evaluator.refs.get(name, set())):
+            problem = found.problem(used)
+            if problem is not None:
+                line, how = problem
+                subject = name if used == name else f"{name} is computed from {used}, which"
+                constants[name] = Unknown(name, f"in its module, {subject} is {how}")
+                break
+    return constants
 
 
 def _absolute_module(node: ast.ImportFrom, package: str | None) -> str | None:

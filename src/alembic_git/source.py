@@ -96,6 +96,10 @@ class Source(ABC):
     @abstractmethod
     def read_many(self, paths: Sequence[tuple[str, str | None]]) -> list[bytes]: ...
 
+    def sizes(self, paths: Sequence[tuple[str, str | None]]) -> list[int | None]:
+        """Each file's size in bytes when known without reading it (None: read to know)."""
+        return [None] * len(paths)
+
     @abstractmethod
     def find_files(self, names: frozenset[str], suffix: str) -> list[str]:
         """Every file named one of ``names`` or ending in ``suffix``, for ``--all``."""
@@ -131,6 +135,15 @@ class WorktreeSource(Source):
                 break
             dirnames.sort()
         _refuse_line_break(found, self)
+        return found
+
+    def sizes(self, paths: Sequence[tuple[str, str | None]]) -> list[int | None]:
+        found: list[int | None] = []
+        for path, _ in paths:
+            try:
+                found.append(os.stat(path).st_size)
+            except OSError:
+                found.append(None)  # reading it will say what is wrong
         return found
 
     def read_many(self, paths: Sequence[tuple[str, str | None]]) -> list[bytes]:

@@ -12,6 +12,7 @@ from alembic_git.config import Environment, Selection, select_environments
 from alembic_git.errors import AlembicGitError
 from alembic_git.git import Repo
 from alembic_git.graph import RevisionGraph
+from alembic_git.limits import SizeLimit
 from alembic_git.loader import FileMemo, load_revision_files
 from alembic_git.locations import (
     NothingToRead,
@@ -19,6 +20,7 @@ from alembic_git.locations import (
     nothing_to_read,
     unrelated_graphs_note,
 )
+from alembic_git.settings import RawSettings
 from alembic_git.source import CommitSource, Source, WorktreeSource, norm
 
 
@@ -30,6 +32,7 @@ class Workspace:
     _repo: Repo | None = field(default=None, init=False)
     _repo_looked_up: bool = field(default=False, init=False)
     _cache: ParseCache | None = field(default=None, init=False)
+    _limit: SizeLimit | None = field(default=None, init=False)
     _files: FileMemo = field(default_factory=dict, init=False)
     _notes: set[str] = field(default_factory=set, init=False)
     _graphs: dict[tuple[str, str, Environment], RevisionGraph | AlembicGitError] = field(
@@ -61,6 +64,15 @@ class Workspace:
             common = self.repo.common_dir if self.repo is not None else None
             self._cache = ParseCache(default_cache_dir(common))
         return self._cache
+
+    @property
+    def size_limit(self) -> SizeLimit:
+        """The largest file read: the environment variable, else the project's
+        pyproject.toml (of the work tree, or HEAD when bare; never of the commit read)."""
+        if self._limit is None:
+            toml = RawSettings.read(self.repo).toml if self.repo is not None else None
+            self._limit = SizeLimit.configured(toml)
+        return self._limit
 
     def worktree(self) -> Source:
         repo = self.repo
@@ -121,10 +133,10 @@ class Workspace:
             return RevisionGraph(())
 
     def _build(self, source: Source, env: Environment) -> RevisionGraph:
-        files = load_revision_files(source, env, self.cache, self._files)
+        files = load_revision_files(source, env, self.cache, self._files, self.size_limit)
         if not files:  # never "ok" on nothing: say what was looked at
             raise nothing_to_read(source, env)
-        files += external_revision_files(env, self.cache, self._files)
+        files += external_revision_files(env, self.cache, self._files, self.size_limit)
         graph = RevisionGraph(files)
         note = unrelated_graphs_note(source, env, graph)
         if note is not None and note not in self._notes:
