@@ -20,6 +20,7 @@ from alembic_git.config import Environment
 from alembic_git.errors import AlembicGitError
 from alembic_git.graph import RevisionGraph
 from alembic_git.reader import decode_source
+from alembic_git.resolve import journal
 from alembic_git.resolve.merge import MergeFile, check_rev_id, render_merge
 from alembic_git.resolve.plan import GroupPlan, Sides, decide, duplicate_merge
 from alembic_git.resolve.rebase import rebase_file, unified_diff
@@ -207,6 +208,7 @@ def run(
     strict: bool = False,
 ) -> int:
     source = ws.worktree()
+    journal_file = recover_interrupted(ws)
     works: list[EnvWork] = []
     targets: Targets | None = None
     for env in ws.environments(source):
@@ -248,7 +250,7 @@ def run(
         click.echo("dry run: nothing written")
         return 0
     changes = [c for w in works for c in w.changes]
-    write_verified(changes, lambda: _verify(ws, works, verifier, strict))
+    write_verified(changes, lambda: _verify(ws, works, verifier, strict), journal_file)
     for w in works:
         for text, change in w.lines:
             click.echo(text if change is None else f"  {_past(text)}")
@@ -256,6 +258,15 @@ def run(
     for line in [*notes, *_next_steps(ws, works, targets)]:
         click.echo(line)
     return 0
+
+
+def recover_interrupted(ws: Workspace) -> str:
+    """Roll back the writes of an earlier run cut off between renames (its journal), saying
+    so on stderr; the journal's path, for this run."""
+    path = journal.journal_path(ws.repo, ws.cwd)
+    for line in journal.recover(path):
+        click.echo(line, err=True)
+    return path
 
 
 def _past(text: str) -> str:
