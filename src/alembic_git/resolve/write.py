@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from alembic_git.errors import AlembicGitError
-from alembic_git.files import atomic_write, fsync_dirs, signals_deferred
+from alembic_git.files import Deferred, atomic_write, fsync_dirs, signals_deferred
 from alembic_git.resolve import journal
 
 
@@ -120,10 +120,14 @@ def _undo(changes: Sequence[Change], entries: Sequence[journal.Entry], renamed: 
 
 
 def write_verified(
-    changes: Sequence[Change], verify: Callable[[], list[str]], journal_file: str | None = None
+    changes: Sequence[Change],
+    verify: Callable[[], list[str]],
+    journal_file: str | None = None,
+    after_write: Callable[[], None] | None = None,
 ) -> None:
-    """Apply ``changes``, then ``verify()``; on any problem (or a signal) restore every
-    file and raise.  ``journal_file``: where to keep the journal (None: no journal)."""
+    """Apply ``changes``, run ``after_write()`` (post-write hooks), then ``verify()``; on
+    any problem (or a signal) restore every file and raise.  ``journal_file``: where to
+    keep the journal (None: no journal)."""
     entries = _entries(changes)
     renamed = 0
     at: list[journal.Entry] = []  # the file being written, for the message
@@ -140,6 +144,8 @@ def write_verified(
                 raise _Interrupted
             renamed = len(entries)  # from here on, undo means restoring every file
             _rename_all(entries, at)
+            if after_write is not None:
+                _after_write(after_write, deferred, changes, entries, journal_file)
             try:
                 problems = verify()
             except AlembicGitError as exc:
@@ -174,6 +180,25 @@ def write_verified(
             _done(journal_file)
             raise
         _done(journal_file)
+
+
+def _after_write(
+    after_write: Callable[[], None],
+    deferred: Deferred,
+    changes: Sequence[Change],
+    entries: Sequence[journal.Entry],
+    journal_file: str | None,
+) -> None:
+    try:
+        after_write()
+    except AlembicGitError as exc:
+        if deferred.signum is not None:  # Ctrl-C reaches the hook's process too
+            raise _Interrupted from None
+        _undo(changes, entries, len(entries))
+        _done(journal_file)
+        exc.message += "; every file was restored"
+        exc.hint = f"nothing changed on disk; {exc.hint}" if exc.hint else "nothing changed on disk"
+        raise
 
 
 def _done(journal_file: str | None) -> None:
