@@ -105,6 +105,25 @@ def test_alembic_git_killed_by_a_signal_lets_the_push_through_with_one_line(
     assert remote_sha(remote, "refs/heads/feature") == sha(proj, "feature")
 
 
+def test_out_of_memory_at_start_up_lets_the_push_through_with_one_line(
+    world: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """The real interpreter under a 10 MB address-space limit: it dies while starting
+    ("Fatal Python error: ... MemoryError", exit 1), before alembic-git can say anything."""
+    proj, remote = world
+    diverge(proj)
+    install(proj, "--mode", "block")
+    fake = executable(
+        tmp_path / "python3", f'#!/bin/sh\nulimit -v 10000\nexec {sys.executable} "$@"\n'
+    )
+    replace_interpreter(proj, fake)
+    result = push(proj, "origin", "feature", env={"PATH": path_without_alembic_git()})
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines()[-1].startswith("alembic-git: warning: the pre-push check ")
+    assert result.stderr.endswith("the push goes on\n")
+    assert remote_sha(remote, "refs/heads/feature") == sha(proj, "feature")
+
+
 def test_the_shared_script_distrusts_a_failing_alembic_git_on_path(
     world: tuple[Path, Path], tmp_path: Path
 ) -> None:
