@@ -129,8 +129,13 @@ def write_verified(
     any problem (or a signal) restore every file and raise.  ``journal_file``: where to
     keep the journal (None: no journal)."""
     entries = _entries(changes)
-    renamed = 0
+    renamed = 0  # how many changes an undo must restore
     at: list[journal.Entry] = []  # the file being written, for the message
+
+    def rollback() -> None:
+        _undo(changes, entries, renamed)
+        _done(journal_file)
+
     with signals_deferred() as deferred:
         try:
             if journal_file is not None:
@@ -144,61 +149,55 @@ def write_verified(
                 raise _Interrupted
             renamed = len(entries)  # from here on, undo means restoring every file
             _rename_all(entries, at)
-            if after_write is not None:
-                _after_write(after_write, deferred, changes, entries, journal_file)
-            try:
-                problems = verify()
-            except AlembicGitError as exc:
-                problems = [str(exc)]
-            if deferred.signum is not None:
-                raise _Interrupted
-            if problems:
-                _undo(changes, entries, renamed)
-                _done(journal_file)
-                raise AlembicGitError(
-                    f"verification failed after writing: {problems[0]}"
-                    + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else "")
-                    + "; every file was restored",
-                    hint="nothing changed on disk",
-                )
+            problems = _after_write_and_verify(after_write, verify, deferred)
         except _Interrupted:
-            _undo(changes, entries, renamed)
-            _done(journal_file)
+            rollback()
             raise AlembicGitError(
                 f"interrupted by {deferred.name} while writing; every file was restored",
                 hint="nothing changed on disk",
             ) from None
         except OSError as exc:
-            _undo(changes, entries, renamed)
-            _done(journal_file)
+            rollback()
             failed = at[0].display if at else "the journal"
             raise AlembicGitError(f"cannot write {failed}: {exc}; nothing was changed") from None
-        except AlembicGitError:
+        except AlembicGitError as exc:  # a post-write hook failed
+            rollback()
+            exc.message += "; every file was restored"
+            done = "nothing changed on disk"
+            exc.hint = f"{done}; {exc.hint}" if exc.hint else done
             raise
         except BaseException:
-            _undo(changes, entries, renamed)
-            _done(journal_file)
+            rollback()
             raise
+        if problems:
+            rollback()
+            raise AlembicGitError(
+                f"verification failed after writing: {problems[0]}"
+                + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else "")
+                + "; every file was restored",
+                hint="nothing changed on disk",
+            )
         _done(journal_file)
 
 
-def _after_write(
-    after_write: Callable[[], None],
-    deferred: Deferred,
-    changes: Sequence[Change],
-    entries: Sequence[journal.Entry],
-    journal_file: str | None,
-) -> None:
+def _after_write_and_verify(
+    after_write: Callable[[], None] | None, verify: Callable[[], list[str]], deferred: Deferred
+) -> list[str]:
+    """Run the post-write step, then the verification; a signal meanwhile interrupts."""
+    if after_write is not None:
+        try:
+            after_write()
+        except AlembicGitError:
+            if deferred.signum is not None:  # Ctrl-C reaches the hook's process too
+                raise _Interrupted from None
+            raise
     try:
-        after_write()
+        problems = verify()
     except AlembicGitError as exc:
-        if deferred.signum is not None:  # Ctrl-C reaches the hook's process too
-            raise _Interrupted from None
-        _undo(changes, entries, len(entries))
-        _done(journal_file)
-        exc.message += "; every file was restored"
-        exc.hint = f"nothing changed on disk; {exc.hint}" if exc.hint else "nothing changed on disk"
-        raise
+        problems = [str(exc)]
+    if deferred.signum is not None:
+        raise _Interrupted
+    return problems
 
 
 def _done(journal_file: str | None) -> None:
