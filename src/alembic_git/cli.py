@@ -193,6 +193,12 @@ def forecast(target: str | None, fmt: str, patterns: tuple[str, ...]) -> None:
 @click.option("--dry-run", is_flag=True, help="Show the diff or the new file; write nothing.")
 @click.option("--force", is_flag=True, help="Rewrite files even if they have uncommitted changes.")
 @click.option("--strict", is_flag=True, help="Join every head into one, labelled or not.")
+@click.option(
+    "--no-post-write-hooks",
+    "no_post_write_hooks",
+    is_flag=True,
+    help="Do not run the environment's Alembic post_write_hooks on the merge revision.",
+)
 def merge_heads(
     strategy: str,
     onto: str | None,
@@ -201,6 +207,7 @@ def merge_heads(
     dry_run: bool,
     force: bool,
     strict: bool,
+    no_post_write_hooks: bool,
 ) -> None:
     """Join conflicting heads in the working tree: a merge revision, or a rebase."""
     from alembic_git.commands import merge_heads as cmd
@@ -214,6 +221,7 @@ def merge_heads(
         dry_run=dry_run,
         force=force,
         strict=strict,
+        post_write_hooks=not no_post_write_hooks,
     )
 
 

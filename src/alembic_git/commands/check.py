@@ -31,6 +31,10 @@ from alembic_git.workspace import Workspace
 
 
 def run(ws: Workspace, rev: str | None, strict: bool, fmt: str, against: str | None) -> int:
+    if ws.repo is None or not ws.repo.is_bare:  # a merge-heads cut off mid-write: undo it first
+        from alembic_git.commands.merge_heads import recover_interrupted
+
+        recover_interrupted(ws)
     if against is not None:
         return _run_against(ws, rev, strict, fmt, against or None)
     try:

@@ -4,7 +4,8 @@ The hooks print nothing when all is well.  On a conflict they explain it on
 stderr (git shows a pre-receive's as ``remote: ...``); pre-push then lets the
 push through (warn mode, the default) or refuses it (block mode), pre-receive
 refuses it.  A failure of the check itself is one line and never refuses a push
-unless fail-on-error is set.
+unless fail-on-error is set.  The verdict goes to the installed hook script too
+(``common.hand_over``), which trusts nothing else.
 """
 
 from __future__ import annotations
@@ -16,7 +17,14 @@ import click
 
 from alembic_git import settings
 from alembic_git.errors import AlembicGitError
-from alembic_git.hooks.common import EXIT_REFUSED, guarded, one_line_errors
+from alembic_git.hooks.common import (
+    EXIT_REFUSED,
+    Outcome,
+    guarded,
+    hand_over,
+    one_line_errors,
+    outcome,
+)
 from alembic_git.workspace import Workspace
 
 
@@ -36,7 +44,7 @@ def pre_push(
 
     text = _stdin() if remote is not None else ""
 
-    def body(raw: settings.RawSettings) -> int:
+    def body(raw: settings.RawSettings) -> Outcome:
         conf = settings.resolve(raw, mode=mode, target=target)
         if remote is None:
             name, where, refs = prepush.from_pre_commit(os.environ, ws)
@@ -47,22 +55,22 @@ def pre_push(
             print(report, file=sys.stderr)
         code = one_line_errors("pre-push", errors, settings.fail_on_error(raw, fail_on_error))
         if not reports:
-            return code
+            return outcome(reports, errors, code)
         if conf.mode == "block":
             print(
                 f"alembic-git: push refused (block mode, from {conf.mode_from}): merge the "
                 "heads as shown and push again, or push anyway with: git push --no-verify",
                 file=sys.stderr,
             )
-            return EXIT_REFUSED
+            return outcome(reports, errors, EXIT_REFUSED)
         print(
             "alembic-git: the push goes on (warn mode); to refuse such pushes: "
             "git config alembic-git.mode block",
             file=sys.stderr,
         )
-        return code
+        return outcome(reports, errors, code)
 
-    return guarded("pre-push", ws, fail_on_error, body)
+    return hand_over(guarded("pre-push", ws, fail_on_error, body))
 
 
 def pre_receive(ws: Workspace, protect: tuple[str, ...], fail_on_error: bool | None) -> int:
@@ -70,16 +78,16 @@ def pre_receive(ws: Workspace, protect: tuple[str, ...], fail_on_error: bool | N
 
     text = _stdin()
 
-    def body(raw: settings.RawSettings) -> int:
+    def body(raw: settings.RawSettings) -> Outcome:
         conf = settings.resolve(raw, protect=protect)
         updates = prereceive.parse_receive_lines(text)
         reports, errors = prereceive.check_updates(ws, conf, updates)
         for report in reports:
             print(report, file=sys.stderr)
         code = one_line_errors("pre-receive", errors, settings.fail_on_error(raw, fail_on_error))
-        return EXIT_REFUSED if reports else code
+        return outcome(reports, errors, EXIT_REFUSED if reports else code)
 
-    return guarded("pre-receive", ws, fail_on_error, body)
+    return hand_over(guarded("pre-receive", ws, fail_on_error, body))
 
 
 def install(ws: Workspace, hook: str | None, mode: str | None) -> int:
@@ -95,14 +103,49 @@ def install(ws: Workspace, hook: str | None, mode: str | None) -> int:
     text = inst.script(hook, inst.interpreter(), global_args, hook_args)
     for message in inst.install(repo, hook, text):
         click.echo(f"alembic-git: {message}")
+    try:
+        conf = settings.resolve(settings.RawSettings.read(repo), mode=mode)
+    except AlembicGitError as exc:
+        click.echo(f"alembic-git: warning: {exc}", err=True)
+        return 0
     if hook == "pre-push":
-        try:
-            conf = settings.resolve(settings.RawSettings.read(repo), mode=mode)
-        except AlembicGitError as exc:
-            click.echo(f"alembic-git: warning: {exc}", err=True)
-        else:
-            click.echo(f"alembic-git: {conf.mode} mode ({conf.mode_from}): {_MODES[conf.mode]}")
+        click.echo(f"alembic-git: {conf.mode} mode ({conf.mode_from}): {_MODES[conf.mode]}")
+    click.echo(f"alembic-git: {_protects(ws, hook, conf)}")
     return 0
+
+
+def _protects(ws: Workspace, hook: str, conf: settings.HookSettings) -> str:
+    """One line: which branches the hook guards, and which environments it reads today."""
+    from alembic_git.hooks.common import NoEnvironment, hook_environments
+    from alembic_git.hooks.prereceive import describe_protection, head_branches
+    from alembic_git.targets import remote_default
+
+    repo = ws.require_repo()
+    if hook == "pre-receive":
+        what = f"protects {describe_protection(repo, conf)}"
+    elif conf.target:
+        what = f"checks each pushed branch merged into {conf.target} ({conf.target_from})"
+    else:
+        found = remote_default(repo, "origin")
+        now = f" (origin: {found})" if found else ""
+        what = f"checks each pushed branch merged into the default branch of the remote{now}"
+    # What the pushes will be read like: the protected branch on a server, else HEAD.
+    heads = head_branches(repo)[0] if hook == "pre-receive" else []
+    ref = next((h for h in heads if repo.ref_exists(h)), "HEAD")
+    if repo.resolve_commit(ref) is None:
+        return f"{what}; no commit yet: each push is read for its Alembic environments"
+    name = ref.removeprefix("refs/heads/")
+    try:
+        envs = hook_environments(ws, ws.commit(ref, name))
+    except NoEnvironment:
+        return (
+            f"note: no Alembic environment in this repository ({name}) yet: the hook is installed "
+            "and each push says, in one warning, that nothing was checked until one is added "
+            "(a config built in code: install with -c FILE or --version-location DIR)"
+        )
+    except AlembicGitError as exc:
+        return f"{what}; warning: the environments cannot be read in {name}: {exc}"
+    return f"{what}; environments (in {name}): {', '.join(e.name for e in envs)}"
 
 
 _MODES = {

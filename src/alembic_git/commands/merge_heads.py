@@ -2,8 +2,12 @@
 
 Everything is planned and checked before the first byte is written: the
 strategy of every group, the rewritten bytes, the new merge file, uncommitted
-changes.  Then all files are written atomically, the graph is read again, and
-if any resolved group does not have its single head, every file is restored.
+changes, the post-write hooks' configuration.  Then all files are written
+atomically, the environment's Alembic ``post_write_hooks`` run on each new merge
+revision (as ``alembic merge`` runs them; a rebase only edits two values of the
+user's own files, which Alembic would never pass through them), the graph is read
+again, and if a hook fails or any resolved group does not have its single head,
+every file is restored.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from alembic_git.config import Environment
 from alembic_git.errors import AlembicGitError
 from alembic_git.graph import RevisionGraph
 from alembic_git.reader import decode_source
+from alembic_git.resolve import journal, post_write
 from alembic_git.resolve.merge import MergeFile, check_rev_id, render_merge
 from alembic_git.resolve.plan import GroupPlan, Sides, decide, duplicate_merge
 from alembic_git.resolve.rebase import rebase_file, unified_diff
@@ -205,8 +210,10 @@ def run(
     force: bool = False,
     verifier: Verifier | None = None,
     strict: bool = False,
+    post_write_hooks: bool = True,
 ) -> int:
     source = ws.worktree()
+    journal_file = recover_interrupted(ws)
     works: list[EnvWork] = []
     targets: Targets | None = None
     for env in ws.environments(source):
@@ -241,21 +248,67 @@ def run(
                 _merge_change(ws, w, plan, message, rev_id)
     _check_dirty(ws, works, force)
     notes = _unused(rev_id, message, merge_count)
+    hooks = _hooks(ws, works) if post_write_hooks else []
     if dry_run:
         _show_dry_run(works)
+        for hook, display, _ in hooks:
+            click.echo(f"  would run post-write hook {hook.name!r} on {display}")
         for note in notes:
             click.echo(note)
         click.echo("dry run: nothing written")
         return 0
     changes = [c for w in works for c in w.changes]
-    write_verified(changes, lambda: _verify(ws, works, verifier, strict))
+    ran: dict[str, list[str]] = {}  # path of a merge revision -> the hooks run on it
+    write_verified(
+        changes,
+        lambda: _verify(ws, works, verifier, strict),
+        journal_file,
+        (lambda: _run_hooks(hooks, ran)) if hooks else None,
+    )
     for w in works:
         for text, change in w.lines:
             click.echo(text if change is None else f"  {_past(text)}")
+            for line in ran.get(change.path, []) if change is not None else []:
+                click.echo(f"  {line}")
         click.echo(f"{w.env.name}: one head per label group now: {', '.join(w.graph.heads)}")
     for line in [*notes, *_next_steps(ws, works, targets)]:
         click.echo(line)
     return 0
+
+
+def _hooks(ws: Workspace, works: list[EnvWork]) -> list[tuple[post_write.Hook, str, str]]:
+    """(hook, display, path) for each merge revision and each of its environment's hooks,
+    checked now (a missing executable, an unknown type) so a bad one stops us before
+    anything is written."""
+    runs = []
+    for w in works:
+        configured = post_write.configured_hooks(w.env) if w.merges else []
+        for merge in w.merges:
+            display = _rel(ws, merge.path)
+            for hook in configured:
+                post_write.command(hook, merge.path)
+                runs.append((hook, display, merge.path))
+    return runs
+
+
+def _run_hooks(hooks: list[tuple[post_write.Hook, str, str]], ran: dict[str, list[str]]) -> None:
+    for hook, display, path in hooks:
+        try:
+            post_write.run(hook, path, display)
+        except post_write.HookFailed as exc:
+            if exc.output:
+                click.echo(exc.output, err=True)
+            raise
+        ran.setdefault(path, []).append(f"ran post-write hook {hook.name!r} on {display}")
+
+
+def recover_interrupted(ws: Workspace) -> str:
+    """Roll back the writes of an earlier run cut off between renames (its journal), saying
+    so on stderr; the journal's path, for this run."""
+    path = journal.journal_path(ws.repo, ws.cwd)
+    for line in journal.recover(path):
+        click.echo(line, err=True)
+    return path
 
 
 def _past(text: str) -> str:

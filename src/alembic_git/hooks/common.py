@@ -1,13 +1,15 @@
-"""What the pre-push and pre-receive hooks share: which environments to check, and
-how a failure of the check itself is reported (one line; the push goes on unless
-the user opted into failing)."""
+"""What the pre-push and pre-receive hooks share: which environments to check, how
+a failure of the check itself is reported (one line; the push goes on unless the
+user opted into failing), and the verdict handed to the installed hook script."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import traceback
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from alembic_git import settings
 from alembic_git.analysis import EnvResult
@@ -18,6 +20,40 @@ from alembic_git.workspace import Workspace
 
 EXIT_REFUSED = EXIT_CONFLICT
 _BYPASS = {"pre-push": "; git push --no-verify skips the check"}
+VERDICT_FD = "ALEMBIC_GIT_VERDICT_FD"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a hook found (``ok``, ``conflict``, ``error``) and the exit code it chose."""
+
+    verdict: str
+    code: int
+
+
+def outcome(reports: list[str], errors: list[str], code: int) -> Outcome:
+    return Outcome("conflict" if reports else "error" if errors else "ok", code)
+
+
+def hand_over(result: Outcome) -> int:
+    """Write the verdict for the installed hook script, as the hook's last act.
+
+    The script passes a file descriptor in ``ALEMBIC_GIT_VERDICT_FD`` and believes
+    only what arrives there: an exit status alone may come from an interpreter that
+    failed at start-up (exit 1, like a conflict in block mode).
+    """
+    fd = os.environ.get(VERDICT_FD, "")
+    if fd.isdigit():
+        sys.stdout.flush()
+        sys.stderr.flush()
+        # Not writable (run by hand with the variable set): no verdict, as from a crash.
+        with contextlib.suppress(OSError):
+            os.write(int(fd), f"{result.verdict} {result.code};".encode())
+    return result.code
+
+
+class NoEnvironment(AlembicGitError):
+    """A commit in which the hook found no Alembic environment at all."""
 
 
 def hook_environments(ws: Workspace, source: Source) -> list[Environment]:
@@ -25,7 +61,8 @@ def hook_environments(ws: Workspace, source: Source) -> list[Environment]:
 
     With global options (``-c``, ``--all``, ...) or ``ALEMBIC_CONFIG``: exactly those.
     Without: the config at the repository's root, else every environment in the tree
-    (a monorepo), else none (nothing to check: the hook stays silent).
+    (a monorepo).  Finding none is an error, never "nothing to check": a push that
+    removes or moves the config must not pass the gate in silence.
     """
     try:
         return ws.environments(source)
@@ -33,9 +70,19 @@ def hook_environments(ws: Workspace, source: Source) -> list[Environment]:
         if ws.selection != Selection() or os.environ.get("ALEMBIC_CONFIG"):
             raise
     try:
-        return discover_all(source)
-    except AlembicGitError:
-        return []
+        envs = discover_all(source)
+    except AlembicGitError as exc:
+        if "found no Alembic environment" not in exc.message:
+            raise  # a config that cannot be read: its own message says where
+        envs = []
+    if not envs:
+        raise NoEnvironment(
+            f"no Alembic environment in {source.label} (no alembic.ini with a script_location "
+            "nor pyproject.toml with [tool.alembic] anywhere in it): nothing was checked",
+            hint="if the config is built in code, install the hook with -c FILE or "
+            "--version-location DIR",
+        )
+    return envs
 
 
 def check_alone(ws: Workspace, sha: str, label: str) -> tuple[list[EnvResult], list[str]]:
@@ -51,16 +98,19 @@ def check_alone(ws: Workspace, sha: str, label: str) -> tuple[list[EnvResult], l
 
 
 def guarded(
-    hook: str, ws: Workspace, fail_flag: bool | None, body: Callable[[settings.RawSettings], int]
-) -> int:
+    hook: str,
+    ws: Workspace,
+    fail_flag: bool | None,
+    body: Callable[[settings.RawSettings], Outcome],
+) -> Outcome:
     """Run ``body``; any failure is one line on stderr and lets the push through, unless
     fail-on-error is set (flag, ``git config alembic-git.failOnError``, pyproject)."""
     raw: settings.RawSettings | None = None
     try:
         raw = settings.RawSettings.read(ws.require_repo())
-        code = body(raw)
+        result = body(raw)
         ws.close()
-        return code
+        return result
     except Exception as exc:  # a broken tool must not lock people out
         if os.environ.get("ALEMBIC_GIT_DEBUG"):
             traceback.print_exc()
@@ -72,12 +122,12 @@ def guarded(
                 f"(alembic-git.failOnError is set{_BYPASS.get(hook, '')})",
                 file=sys.stderr,
             )
-            return EXIT_ERROR
+            return Outcome("error", EXIT_ERROR)
         print(
             f"alembic-git: warning: the {hook} check failed, the push goes on: {detail}",
             file=sys.stderr,
         )
-        return 0
+        return Outcome("error", 0)
 
 
 def one_line_errors(hook: str, errors: list[str], strict: bool) -> int:

@@ -10,8 +10,13 @@ bytes, mode and symlink).
 
 The script runs ``<the Python that ran install> -c <launcher>``; when that
 interpreter is gone or no longer has alembic-git (the launcher exits 127), it
-falls back to ``alembic-git`` on PATH, and when neither exists it warns and lets
-the push through.
+falls back to ``alembic-git`` on PATH.  It trusts only the verdict the hook
+command writes on the file descriptor named by ``ALEMBIC_GIT_VERDICT_FD``
+(``ok 0;``, ``conflict 1;``, ``error 2;`` ...: the verdict and the exit code it
+chose), never an exit status alone: an interpreter that fails at start-up exits 1
+like a verdict.  Without a verdict (alembic-git missing, killed by a signal, out
+of memory, a broken interpreter) it prints one line and lets the push through,
+unless ``git config alembic-git.failOnError`` is true.
 """
 
 from __future__ import annotations
@@ -47,27 +52,49 @@ _TEMPLATE = """\
 # {stamp} ({hook}): {purpose}
 # Installed by `alembic-git hook install`; `alembic-git hook uninstall` removes it
 # and puts back the hook that was here before ({hook}.legacy, which runs first).
+# Only alembic-git's verdict, written on file descriptor 3 as its last act, can refuse
+# the push: an exit status alone could come from an interpreter that failed to start.
 PYTHON={python}
 LAUNCHER='{launcher}'
 input=$(cat)
 feed() {{
     if [ -n "$input" ]; then printf '%s\\n' "$input"; fi
 }}
+verdict() {{  # prints alembic-git's verdict ("conflict 1;", if any), then "exit STATUS"
+    # (the shell's own "Killed" notice goes to /dev/null: the one line below says it)
+    {{ feed | ALEMBIC_GIT_VERDICT_FD=3 "$@" 3>&1 1>&4 2>&4 4>&-; echo "exit $?"; }} 4>&2 2>/dev/null
+}}
 if [ -x "$0.legacy" ]; then
     feed | "$0.legacy" "$@" || exit $?
 fi
+out= ran=
 if [ -n "$PYTHON" ] && [ -x "$PYTHON" ]; then
-    feed | "$PYTHON" -c "$LAUNCHER" {args} "$@"
-    status=$?
-    if [ "$status" -ne {missing} ]; then exit "$status"; fi
+    out=$(verdict "$PYTHON" -c "$LAUNCHER" {args} "$@") ran=$PYTHON
 fi
-if command -v alembic-git >/dev/null 2>&1; then
-    feed | alembic-git {args} "$@"
-    exit $?
+if {{ [ -z "$out" ] || [ "$out" = "exit {missing}" ]; }} && command -v alembic-git >/dev/null 2>&1
+then
+    out=$(verdict alembic-git {args} "$@") ran=alembic-git
 fi
-echo "alembic-git: warning: alembic-git is not installed (${{PYTHON:-no interpreter}}, \
-nor on PATH): the {hook} check was skipped" >&2
-if [ "$(git config --type=bool alembic-git.failOnError 2>/dev/null)" = true ]; then exit 1; fi
+case "$out" in
+    "ok 0;"* | "conflict 0;"* | "error 0;"*) exit 0 ;;
+    "conflict 1;"*) exit 1 ;;
+    "conflict 2;"* | "error 2;"*) exit 2 ;;
+    "" | "exit {missing}")
+        why="alembic-git is not installed (${{PYTHON:-no interpreter}}, nor on PATH)" ;;
+    *)
+        status=${{out##*exit }}
+        if [ "$status" -gt 128 ] 2>/dev/null; then
+            why="$ran was killed by signal $((status - 128))"
+        else
+            why="$ran exited with status $status without a verdict"
+        fi ;;
+esac
+if [ "$(git config --type=bool alembic-git.failOnError 2>/dev/null)" = true ]; then
+    echo "alembic-git: error: the {hook} check did not run: $why; push refused \
+(alembic-git.failOnError is set)" >&2
+    exit 2
+fi
+echo "alembic-git: warning: the {hook} check did not run: $why; the push goes on" >&2
 exit 0
 """
 

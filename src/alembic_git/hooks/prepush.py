@@ -160,6 +160,7 @@ class PrePush:
         self, ref: PushedRef, pushed: dict[str, PushedRef]
     ) -> tuple[str | None, list[str]]:
         header = f"alembic-git: pushing {ref.label} ({ref.local_sha[:10]}) to {self.remote}"
+        self.ws.commit(ref.local_sha, ref.label)  # a sha git does not have: an error, loudly
         target = self._target(ref, pushed)
         if isinstance(target, _Alone):
             results, errors = check_alone(self.ws, ref.local_sha, ref.label)
@@ -172,9 +173,7 @@ class PrePush:
             return "\n".join([*lines, *texts]), errors
         target_ref, how = target
         source = self.ws.tree(ref.local_sha, ref.label)  # a commit: git pushes it
-        envs = hook_environments(self.ws, source)
-        if not envs:
-            return None, []
+        envs = hook_environments(self.ws, source)  # none: an error, never "nothing to check"
         if self._quick.surely_clean(ref.local_sha, ref.label, target_ref, envs, source):
             return None, []
         comparer = self._comparer(target_ref, envs)

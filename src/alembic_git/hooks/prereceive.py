@@ -1,7 +1,8 @@
 """``alembic-git hook pre-receive``: a server refuses a protected branch with conflicting heads.
 
 git feeds one line per ref on stdin: ``<old sha> SP <new sha> SP <ref> LF``.  A
-push that would leave a protected branch (the repository's HEAD branch, plus
+push that would leave a protected branch (the repository's HEAD branch, or
+``main``/``master`` when HEAD names an unborn branch, plus
 ``alembic-git.protect`` / ``[tool.alembic-git] protect`` / ``--protect``; ``main``
 means ``refs/heads/main``, glob patterns such as ``release/*`` work) with
 conflicting heads is refused: the new commit is checked alone with the plain
@@ -38,12 +39,49 @@ def parse_receive_lines(text: str) -> list[tuple[str, str, str]]:
     return updates
 
 
-def protected_patterns(repo: Repo, settings: HookSettings) -> list[str]:
+def head_branches(repo: Repo) -> tuple[list[str], str]:
+    """(the refs HEAD stands for, how they were found).
+
+    A bare repository created by ``git init --bare`` names ``master`` (or
+    ``init.defaultBranch``) in HEAD even when every push goes to ``main``: a HEAD
+    that names an unborn branch stands for ``main``/``master``, whichever exists,
+    and for both (and HEAD's name) while the repository has no branch yet.
+    """
     head = repo.symbolic_ref("HEAD")
-    patterns = [head] if head else []
+    if head and repo.ref_exists(head):
+        return [head], "the HEAD branch"
+    usual = [f"refs/heads/{n}" for n in ("main", "master") if repo.ref_exists(f"refs/heads/{n}")]
+    named = (
+        f"HEAD names {head.removeprefix('refs/heads/')}, which does not exist"
+        if head
+        else ("HEAD is detached")
+    )
+    if usual:
+        return usual, f"{named}; {' and '.join(_short(u) for u in usual)} exists"
+    guesses = list(
+        dict.fromkeys([*([head] if head else []), "refs/heads/main", "refs/heads/master"])
+    )
+    return guesses, f"{named}, nor does main or master yet: whichever the first push creates"
+
+
+def _short(ref: str) -> str:
+    return ref.removeprefix("refs/heads/")
+
+
+def protected_patterns(repo: Repo, settings: HookSettings) -> list[str]:
+    patterns = head_branches(repo)[0]
     for value in settings.protect:
         patterns.append(value if value.startswith("refs/") else f"refs/heads/{value}")
     return list(dict.fromkeys(patterns))
+
+
+def describe_protection(repo: Repo, settings: HookSettings) -> str:
+    """Which branches the hook protects and why, for ``hook install``."""
+    heads, how = head_branches(repo)
+    parts = [f"{', '.join(_short(h) for h in heads)} ({how})"]
+    if settings.protect:
+        parts.append(f"{', '.join(settings.protect)} (alembic-git.protect)")
+    return " and ".join(parts)
 
 
 def check_updates(
