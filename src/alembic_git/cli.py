@@ -130,11 +130,21 @@ def heads(rev: str | None, fmt: str) -> None:
     default="text",
     show_default=True,
 )
-def check(rev: str | None, strict: bool, against: str | None, fmt: str) -> None:
+@click.option(
+    "--strict-overlaps",
+    is_flag=True,
+    help="With --against: revisions of both sides that touch the same table, column, index or "
+    "constraint are a conflict (exit 1), not a warning.",
+)
+def check(
+    rev: str | None, strict: bool, against: str | None, fmt: str, strict_overlaps: bool
+) -> None:
     """Exit 1 if heads conflict (the same branch label, or more than one unlabelled head)."""
     from alembic_git.commands import check as cmd
 
-    _run(cmd.run, rev=rev, strict=strict, fmt=fmt, against=against)
+    if strict_overlaps and against is None:
+        raise click.UsageError("--strict-overlaps goes with --against")
+    _run(cmd.run, rev=rev, strict=strict, fmt=fmt, against=against, strict_overlaps=strict_overlaps)
 
 
 @cli.command()

@@ -16,6 +16,9 @@ import ast
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from alembic_git.graph import RevisionGraph
+from alembic_git.source import Source
+
 # op.<name>: (action, how to read its arguments)
 _TABLE_OPS = {"create_table": "creates", "drop_table": "drops"}
 _COLUMN_OPS = {"add_column": "adds", "drop_column": "drops", "alter_column": "alters"}
@@ -333,3 +336,18 @@ def _common(a: TouchSet, b: TouchSet) -> set[str]:
         whole = {t.object for t in x.touches if t.kind == "table"}
         common |= {t.table for t in y.touches if t.kind == "column" and t.table in whole}
     return {c for c in common if c}
+
+
+def read_touch_sets(
+    source: Source, graph: RevisionGraph, revisions: Iterable[str]
+) -> dict[str, TouchSet]:
+    """The touch sets of some revisions of ``graph``, their files read from ``source``."""
+    found = {}
+    for rev in revisions:
+        data = source.read(graph.revisions[rev].path)
+        found[rev] = (
+            touch_set(data.decode("utf-8", "replace"))
+            if data is not None
+            else TouchSet(unknown=["the file cannot be read"])
+        )
+    return found
