@@ -3,6 +3,7 @@ and checked against what Alembic really changes in a SQLite database."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import textwrap
 from pathlib import Path
@@ -178,3 +179,39 @@ def test_what_alembic_changes_in_a_database_is_in_the_touch_set(
     for name in changed:
         table = name.split(".")[0]
         assert name in objects or table in tables_touched, (name, objects)
+
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def test_every_example_revision_is_read_and_only_raw_sql_is_unknown() -> None:
+    files = sorted(EXAMPLES.rglob("versions/**/*.py")) + sorted(
+        EXAMPLES.glob("demo-app/feature_migrations/*.py")
+    )
+    assert len(files) >= 15
+    unknown = []
+    for path in files:
+        found = touch_set(path.read_text(encoding="utf-8"))
+        assert found.touches, path
+        unknown += [(path.name, u.split(" at line")[0]) for u in found.unknown]
+    assert unknown == [("f07c4a2e9b13_contract_drop_networks_tenant_id.py", "op.execute")]
+
+
+def test_the_touches_command_prints_what_it_read(tmp_path: Path) -> None:
+    import shutil
+
+    from support.repo import run_cli
+
+    app = tmp_path / "demo-app"
+    shutil.copytree(EXAMPLES / "demo-app", app)
+    result = run_cli(app, "touches", "c5d7", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    [record] = json.loads(result.stdout)
+    assert record["revision"] == "c5d7a3e91f02"
+    assert {(t["object"], t["action"]) for t in record["touches"]} == {
+        ("users.display_name", "adds"),
+        ("posts.published_at", "adds"),
+    }
+    assert record["unknown"] == []
+    missing = run_cli(app, "touches", "ffff")
+    assert missing.returncode == 2 and "'ffff' is not a revision" in missing.stderr

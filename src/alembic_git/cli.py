@@ -172,6 +172,19 @@ def graph(rev: str | None, fmt: str, around: tuple[str, ...], depth: int) -> Non
 
 
 @cli.command()
+@_REV
+@click.argument("revisions", nargs=-1, metavar="[REV]...")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def touches(rev: str | None, revisions: tuple[str, ...], fmt: str) -> None:
+    """What each revision's upgrade() touches (default: the heads), read statically."""
+    from alembic_git.commands import touches as cmd
+
+    _run(cmd.run, rev=rev, revisions=revisions, fmt=fmt)
+
+
+@cli.command()
 @click.option("--target", metavar="REF", help="The branch they merge into (default: origin's).")
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True

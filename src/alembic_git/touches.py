@@ -269,6 +269,8 @@ def _arg_node(call: ast.Call, index: int, *keywords: str) -> ast.expr | None:
 
 def _arg(call: ast.Call, index: int, keyword: str) -> str | None:
     node = _arg_node(call, index, keyword)
+    if isinstance(node, ast.Call) and _op_name(node.func) == "f" and len(node.args) == 1:
+        node = node.args[0]  # op.f("ix_name"): the name as given, outside the convention
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
     return None
