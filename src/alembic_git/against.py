@@ -18,6 +18,7 @@ from alembic_git.git import Repo, TreeEntry
 from alembic_git.graph import RevisionGraph
 from alembic_git.source import CommitSource, Source
 from alembic_git.targets import default_target
+from alembic_git.touches import Overlap, TouchSet, overlaps, read_touch_sets
 from alembic_git.workspace import Workspace
 
 THIS_BRANCH = "this branch"
@@ -49,9 +50,16 @@ class EnvComparison:
     origins: dict[str, HeadOrigin] = field(default_factory=dict)
     problems: list[MergeProblem] = field(default_factory=list)
     target_graph: RevisionGraph | None = None
+    # Revisions of both sides that touch the same schema objects: a warning, unless
+    # the comparer is strict about overlaps.
+    overlaps: list[Overlap] = field(default_factory=list)
+    touch_sets: dict[str, TouchSet] = field(default_factory=dict)
+    strict_overlaps: bool = False
 
     @property
     def conflict(self) -> bool:
+        if self.strict_overlaps and self.overlaps:
+            return True
         return bool(self.problems) or bool(self.merged and self.merged.conflicts)
 
     @property
@@ -92,11 +100,13 @@ class Comparer:
         strict: bool = False,
         merge_tree: bool | None = None,
         how: str = "as given",
+        strict_overlaps: bool = False,
     ) -> None:
         """``how``: why ``target`` is the target, for reports; unused when it is None
         (then the default target is looked up, and the reason is that lookup's)."""
         self.ws = ws
         self.strict = strict
+        self.strict_overlaps = strict_overlaps
         self.repo: Repo = ws.require_repo()
         if target is None:
             target, how = default_target(self.repo, self.repo.current_branch())
@@ -213,11 +223,32 @@ class Comparer:
         result.new_revisions = [r for r in graph.revisions if r not in target.revisions]
         result.merged = EnvResult.of(env, graph, self.strict)
         new = set(result.new_revisions)
+        self._overlaps(result, graph, merged_source, ours_source)
         for group in result.merged.conflicts:
             for head in group.heads:
                 path = graph.revisions[head].display
                 result.origins[head] = self._origin(path, head in new, ours, base, snapshot)
         return result
+
+    def _overlaps(
+        self, result: EnvComparison, graph: RevisionGraph, merged: Source, ours: Source
+    ) -> None:
+        """Touch sets of what each side adds since the fork, only when both sides add."""
+        if not result.new_revisions or result.target_graph is None:
+            return
+        try:
+            mine = self.ws.graph(ours, result.env).revisions
+        except AlembicGitError:
+            return  # the branch alone is unreadable: the merged graph was enough
+        theirs = [r for r in result.target_graph.revisions if r not in mine]
+        if not theirs:
+            return
+        result.touch_sets = read_touch_sets(merged, graph, [*result.new_revisions, *theirs])
+        sets = result.touch_sets
+        result.overlaps = overlaps(
+            {r: sets[r] for r in result.new_revisions}, {r: sets[r] for r in theirs}
+        )
+        result.strict_overlaps = self.strict_overlaps
 
     def _origin(
         self, path: str, ours_added: bool, ours: str, base: str, snapshot: bool

@@ -130,11 +130,21 @@ def heads(rev: str | None, fmt: str) -> None:
     default="text",
     show_default=True,
 )
-def check(rev: str | None, strict: bool, against: str | None, fmt: str) -> None:
+@click.option(
+    "--strict-overlaps",
+    is_flag=True,
+    help="With --against: revisions of both sides that touch the same table, column, index or "
+    "constraint are a conflict (exit 1), not a warning.",
+)
+def check(
+    rev: str | None, strict: bool, against: str | None, fmt: str, strict_overlaps: bool
+) -> None:
     """Exit 1 if heads conflict (the same branch label, or more than one unlabelled head)."""
     from alembic_git.commands import check as cmd
 
-    _run(cmd.run, rev=rev, strict=strict, fmt=fmt, against=against)
+    if strict_overlaps and against is None:
+        raise click.UsageError("--strict-overlaps goes with --against")
+    _run(cmd.run, rev=rev, strict=strict, fmt=fmt, against=against, strict_overlaps=strict_overlaps)
 
 
 @cli.command()
@@ -159,6 +169,19 @@ def graph(rev: str | None, fmt: str, around: tuple[str, ...], depth: int) -> Non
     from alembic_git.commands import graph as cmd
 
     _run(cmd.run, rev=rev, fmt=fmt, around=around, depth=depth)
+
+
+@cli.command()
+@_REV
+@click.argument("revisions", nargs=-1, metavar="[REV]...")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def touches(rev: str | None, revisions: tuple[str, ...], fmt: str) -> None:
+    """What each revision's upgrade() touches (default: the heads), read statically."""
+    from alembic_git.commands import touches as cmd
+
+    _run(cmd.run, rev=rev, revisions=revisions, fmt=fmt)
 
 
 @cli.command()

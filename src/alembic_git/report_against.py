@@ -6,7 +6,7 @@ import shlex
 from collections.abc import Sequence
 from typing import Any
 
-from alembic_git.against import BOTH, Comparison, EnvComparison, MergeProblem
+from alembic_git.against import BOTH, THIS_BRANCH, Comparison, EnvComparison, MergeProblem
 from alembic_git.report import (
     command_line,
     github_annotations,
@@ -78,13 +78,37 @@ def env_text(
             f"(`alembic upgrade {upgrade_target(c)}` would fail: multiple head revisions)"
         )
         lines += group_lines(merged.graph, c, header, lambda h: _side(ec, h))
-    if lines:
-        lines.extend(f"fix: {fix}" for fix in fixes(cmp, ec, cwd, before))
-        return "\n".join(lines)
+    warnings = overlap_lines(ec, THIS_BRANCH, cmp.target_ref)
+    if lines or (ec.strict_overlaps and ec.overlaps):
+        lines.extend(f"fix: {fix}" for fix in fixes(cmp, ec, cwd, before) if lines)
+        return "\n".join(lines + warnings)
     assert merged is not None
     state = heads_state(merged.graph)
     added = f", adds {len(ec.new_revisions)} revision(s)" if ec.new_revisions else ""
-    return f"ok: {ec.env.name}: {what} keeps {state}{added}"
+    return "\n".join([f"ok: {ec.env.name}: {what} keeps {state}{added}", *warnings])
+
+
+def overlap_lines(ec: EnvComparison, ours: str, theirs: str) -> list[str]:
+    """One line per pair of revisions that touch the same objects from both sides, and
+    one per revision whose touches cannot be read."""
+    kind = "conflict" if ec.strict_overlaps else "warning"
+    lines = []
+    for o in ec.overlaps:
+        a, b = o.revisions
+        first = o.objects[0]
+        more = f" (and {', '.join(o.objects[1:])})" if len(o.objects) > 1 else ""
+        acts_a = "/".join(ec.touch_sets[a].actions_on(first)) or "uses"
+        acts_b = "/".join(ec.touch_sets[b].actions_on(first)) or "uses"
+        lines.append(
+            f"{kind}: {ec.env.name}: both touch {first}{more}: {a} ({ours}) {acts_a} it, "
+            f"{b} ({theirs}) {acts_b} it; the order they run in matters"
+        )
+    for rev, touches in ec.touch_sets.items():
+        if touches.unknown:
+            lines.append(
+                f"note: {ec.env.name}: cannot tell what {rev} touches ({touches.unknown[0]})"
+            )
+    return lines
 
 
 def comparison_text(cmp: Comparison, cwd: str, before: Sequence[str] | None = None) -> str:
@@ -118,7 +142,10 @@ def env_json(cmp: Comparison, ec: EnvComparison, cwd: str) -> dict[str, Any]:
             {"heads": list(c.heads), "labels": list(c.labels), "fork_points": list(c.fork_points)}
             for c in ec.merged.conflicts
         ]
-    if ec.conflict:
+    data["overlaps"] = [
+        {"objects": list(o.objects), "revisions": list(o.revisions)} for o in ec.overlaps
+    ]
+    if ec.conflict and (ec.problems or (ec.merged and ec.merged.conflicts)):
         data["fix"] = fixes(cmp, ec, cwd)[0]
     return data
 

@@ -30,13 +30,20 @@ from alembic_git.targets import default_target
 from alembic_git.workspace import Workspace
 
 
-def run(ws: Workspace, rev: str | None, strict: bool, fmt: str, against: str | None) -> int:
+def run(
+    ws: Workspace,
+    rev: str | None,
+    strict: bool,
+    fmt: str,
+    against: str | None,
+    strict_overlaps: bool = False,
+) -> int:
     if ws.repo is None or not ws.repo.is_bare:  # a merge-heads cut off mid-write: undo it first
         from alembic_git.commands.merge_heads import recover_interrupted
 
         recover_interrupted(ws)
     if against is not None:
-        return _run_against(ws, rev, strict, fmt, against or None)
+        return _run_against(ws, rev, strict, fmt, against or None, strict_overlaps)
     try:
         source = ws.source(rev)
         results, errors = _check_each(ws, source, strict)
@@ -102,13 +109,22 @@ def _emit(
             click.echo(report)
 
 
-def compare_current(ws: Workspace, rev: str | None, target: str | None, strict: bool) -> Comparison:
+def compare_current(
+    ws: Workspace,
+    rev: str | None,
+    target: str | None,
+    strict: bool,
+    strict_overlaps: bool = False,
+) -> Comparison:
     """This branch (``rev``, else HEAD plus uncommitted revision files) against ``target``."""
     repo = ws.require_repo()
     if rev is not None or repo.is_bare:
         rev = rev or "HEAD"
         source = ws.commit(rev)
-        comparer = Comparer(ws, target, ws.environments(source), strict, how="--against")
+        comparer = Comparer(
+            ws, target, ws.environments(source), strict, how="--against",
+            strict_overlaps=strict_overlaps,
+        )
         return comparer.compare(source.treeish, rev)
     worktree = ws.worktree()
     envs = _environments_to_merge(ws, worktree)
@@ -120,7 +136,7 @@ def compare_current(ws: Workspace, rev: str | None, target: str | None, strict: 
     if target is None:
         target, how = default_target(repo, branch)
     label = branch or f"HEAD ({head[:10]})"
-    comparer = Comparer(ws, target, envs, strict, how=how)
+    comparer = Comparer(ws, target, envs, strict, how=how, strict_overlaps=strict_overlaps)
     folders = [worktree.display(loc) for env in comparer.envs for loc in env.version_locations]
     if repo.dirty_paths(folders):
         return comparer.compare(repo.snapshot_worktree(folders), f"{label} (working tree)", True)
@@ -159,11 +175,18 @@ def _environments_to_merge(ws: Workspace, worktree: Source) -> list[Environment]
         return None
 
 
-def _run_against(ws: Workspace, rev: str | None, strict: bool, fmt: str, target: str | None) -> int:
+def _run_against(
+    ws: Workspace,
+    rev: str | None,
+    strict: bool,
+    fmt: str,
+    target: str | None,
+    strict_overlaps: bool = False,
+) -> int:
     event = queue.from_environment() if target is None and rev is None else None
     if event is not None:
         return _run_queue(ws, event, strict, fmt)
-    cmp = compare_current(ws, rev, target, strict)
+    cmp = compare_current(ws, rev, target, strict, strict_overlaps)
     _emit(
         fmt,
         json=lambda: comparison_json(cmp, ws.cwd, ws.selection.all),
