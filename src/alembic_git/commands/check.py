@@ -25,6 +25,7 @@ from alembic_git.report import (
     results_json,
 )
 from alembic_git.report_against import comparison_annotations, comparison_json, comparison_text
+from alembic_git.resolve import journal
 from alembic_git.source import Source
 from alembic_git.targets import default_target
 from alembic_git.workspace import Workspace
@@ -39,9 +40,8 @@ def run(
     strict_overlaps: bool = False,
 ) -> int:
     if ws.repo is None or not ws.repo.is_bare:  # a merge-heads cut off mid-write: undo it first
-        from alembic_git.commands.merge_heads import recover_interrupted
-
-        recover_interrupted(ws)
+        for line in journal.recover(journal.journal_path(ws.repo, ws.cwd)):
+            click.echo(line, err=True)
     if against is not None:
         return _run_against(ws, rev, strict, fmt, against or None, strict_overlaps)
     try:
