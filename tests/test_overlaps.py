@@ -94,3 +94,21 @@ def test_strict_overlaps_needs_against(tmp_path: Path) -> None:
     result = run_cli(repo, "check", "--strict-overlaps")
     assert result.returncode == 2
     assert "--strict-overlaps goes with --against" in result.stderr
+
+
+def test_forecast_names_two_branches_that_touch_one_column(tmp_path: Path) -> None:
+    repo = two_sides(tmp_path, ADD, ALTER, labelled=True)
+    git(repo, "checkout", "-q", "-b", "feature/y", "main~1")
+    write_revision(repo, "d1d1d1d1d1d1", "b1b1b1b1b1b1", "op.drop_table('users')")
+    commit_all(repo, "feature/y drops users")
+    git(repo, "checkout", "-q", "-b", "feature/z", "main~1")
+    write_revision(repo, "a9a9a9a9a9a9", "b1b1b1b1b1b1", AGE.replace("users", "posts"))
+    commit_all(repo, "feature/z: another table")
+    git(repo, "checkout", "-q", "main")
+    git(repo, "reset", "-q", "--hard", "HEAD~1")  # main without c1: the three branches only
+    result = run_cli(repo, "forecast", "--target", "main", "--format", "json")
+    data = json.loads(result.stdout)
+    found = {tuple(o["refs"]): o["objects"] for o in data["overlaps"]}
+    assert found == {("feature/x", "feature/y"): ["users"]}
+    text = run_cli(repo, "forecast", "--target", "main")
+    assert "  feature/x + feature/y: both touch users (f1f1f1f1f1f1, d1d1d1d1d1d1)" in text.stdout

@@ -17,6 +17,8 @@ from itertools import combinations
 from alembic_git.against import Comparer, EnvComparison
 from alembic_git.errors import AlembicGitError
 from alembic_git.git import Repo
+from alembic_git.source import CommitSource
+from alembic_git.touches import read_touch_sets
 
 
 @dataclass
@@ -62,6 +64,16 @@ class CollisionGroup:
 MAX_PAIRS = 1000
 
 
+@dataclass(frozen=True)
+class BranchOverlap:
+    """Two branches whose new revisions touch the same schema objects: a warning."""
+
+    refs: tuple[str, str]
+    environment: str
+    objects: tuple[str, ...]
+    revisions: tuple[str, str]
+
+
 @dataclass
 class Forecast:
     target: str
@@ -71,6 +83,7 @@ class Forecast:
     pairs: list[PairCollision]
     pair_count: int = 0  # every colliding pair, also those not kept in ``pairs``
     groups: list[CollisionGroup] = field(default_factory=list)
+    overlaps: list[BranchOverlap] = field(default_factory=list)
 
     @property
     def status(self) -> str:
@@ -206,4 +219,47 @@ def forecast(
         pairs,
         count,
         groups,
+        find_overlaps(comparer.repo, branches),
     )
+
+
+def find_overlaps(
+    repo: Repo, branches: Sequence[BranchForecast], keep: int = MAX_PAIRS
+) -> list[BranchOverlap]:
+    """Pairs of branches whose new revisions touch a common object (a column and its
+    table count as common), found through an index by object, not by comparing pairs."""
+    by_object: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    columns_of: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
+    for b in branches:
+        source = CommitSource(repo, b.sha, b.ref)
+        for e in b.envs:
+            if e.merged is None or not e.new_revisions:
+                continue
+            sets = read_touch_sets(source, e.merged.graph, e.new_revisions)
+            for rev, touches in sets.items():
+                for t in touches.touches:
+                    by_object.setdefault((e.env.name, t.object), []).append((b.ref, rev))
+                    if t.kind == "column" and t.table:
+                        key = (e.env.name, t.table)
+                        columns_of.setdefault(key, []).append((b.ref, rev, t.object))
+    found: dict[tuple[str, str, str], tuple[set[str], str, str]] = {}
+
+    def note(env: str, one: tuple[str, str], other: tuple[str, str], obj: str) -> None:
+        """One more common object of two branches (kept for at most ``keep`` pairs)."""
+        if one[0] == other[0]:
+            return  # a branch does not overlap itself
+        (ra, va), (rb, vb) = sorted((one, other))
+        if (env, ra, rb) not in found and len(found) >= keep:
+            return
+        found.setdefault((env, ra, rb), (set(), va, vb))[0].add(obj)
+
+    for (env, obj), users in by_object.items():
+        for one, other in combinations(dict.fromkeys(users), 2):
+            note(env, one, other, obj)
+        for ref, rev, _ in columns_of.get((env, obj), []):
+            for one in users:
+                note(env, one, (ref, rev), obj)
+    return [
+        BranchOverlap((ra, rb), env, tuple(sorted(objects)), (va, vb))
+        for (env, ra, rb), (objects, va, vb) in found.items()
+    ]

@@ -72,6 +72,15 @@ def to_json(f: Forecast) -> dict[str, Any]:
             for p in f.pairs
         ],
         "pair_count": f.pair_count,  # more than listed in "pairs" past MAX_PAIRS
+        "overlaps": [
+            {
+                "refs": list(o.refs),
+                "environment": o.environment,
+                "objects": list(o.objects),
+                "revisions": list(o.revisions),
+            }
+            for o in f.overlaps
+        ],
         "collision_groups": [
             {"environment": g.environment, "label": g.label, "refs": list(g.refs)}
             for g in f.groups
@@ -101,6 +110,15 @@ def to_text(f: Forecast) -> str:
     if f.pair_count:
         lines.append("branches that are fine alone but collide with each other:")
         lines += _pair_lines(f) if f.pair_count <= _PAIRS_IN_TEXT else _group_lines(f)
+    if f.overlaps:
+        lines.append("branches whose revisions touch the same schema objects (warnings):")
+        for o in f.overlaps[:_PAIRS_IN_TEXT]:
+            lines.append(
+                f"  {o.refs[0]} + {o.refs[1]}: both touch {', '.join(o.objects)} "
+                f"({o.revisions[0]}, {o.revisions[1]}); the order they run in matters"
+            )
+        if len(f.overlaps) > _PAIRS_IN_TEXT:
+            lines.append(f"  (+{len(f.overlaps) - _PAIRS_IN_TEXT} more: --format json)")
     return "\n".join(lines)
 
 
