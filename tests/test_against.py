@@ -237,8 +237,8 @@ def test_version_locations_without_a_config(repo: Path) -> None:
 
 
 def test_the_three_way_fallback_agrees_with_git_merge_tree(repo: Path) -> None:
-    from alembic_git.against import Comparer
-    from alembic_git.config import Selection
+    from alembic_git.merging.against import Comparer
+    from alembic_git.revisions.discovery import Selection
     from alembic_git.workspace import Workspace
 
     branch_with(repo, "feature", "f1f1f1f1f1f1", "a2a2a2a2a2a2")

@@ -14,7 +14,7 @@ from support.repo import add_revision, alembic_script_directory, commit_all, git
 
 from alembic_git.errors import GitError
 from alembic_git.git import Repo
-from alembic_git.source import CommitSource
+from alembic_git.revisions.source import CommitSource
 
 NEWLINE_INI = "0\nx.ini"  # at the root, where `--all` lists every .ini
 

@@ -27,8 +27,9 @@ import pytest
 from support.repo import add_revision, alembic_cli, git, run_cli
 
 from alembic_git.cli import main as alembic_git_main
-from alembic_git.config import Selection, select_environments
-from alembic_git.source import WorktreeSource
+from alembic_git.revisions.discovery import Selection
+from alembic_git.revisions.selection import select_environments
+from alembic_git.revisions.source import WorktreeSource
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 

@@ -28,12 +28,13 @@ from alembic.script.revision import (
 )
 from support.repo import add_revision, alembic_cli, alembic_script_directory, run_cli
 
-from alembic_git.analysis import conflict_groups, head_groups
-from alembic_git.cache import ParseCache
-from alembic_git.config import Selection, select_environments
-from alembic_git.graph import RevisionGraph
-from alembic_git.loader import load_revision_files
-from alembic_git.source import WorktreeSource
+from alembic_git.revisions.cache import ParseCache
+from alembic_git.revisions.conflicts import conflict_groups, head_groups
+from alembic_git.revisions.discovery import Selection
+from alembic_git.revisions.graph import RevisionGraph
+from alembic_git.revisions.loader import load_revision_files
+from alembic_git.revisions.selection import select_environments
+from alembic_git.revisions.source import WorktreeSource
 
 V = "migrations/versions"
 

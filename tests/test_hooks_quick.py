@@ -8,9 +8,9 @@ import pytest
 from support.repo import add_revision, commit_all, git, init_project
 
 from alembic_git import settings
-from alembic_git.config import Selection
 from alembic_git.hooks.prepush import PrePush, PushedRef
 from alembic_git.hooks.quick import QuickCheck
+from alembic_git.revisions.discovery import Selection
 from alembic_git.workspace import Workspace
 
 ZERO = "0" * 40

@@ -10,7 +10,7 @@ from support import md
 from support.branches import advance_main, branch_with, published_project
 from support.repo import add_revision, commit_all, git, revision_source, run_cli
 
-from alembic_git.markdown import ZWJ, code, escape, fence, mono, table
+from alembic_git.report.markdown_text import ZWJ, code, escape, fence, mono, table
 
 HOSTILE = (
     "@everyone <img src=x onerror=alert(1)> ```` fence ~~~ `x` | #1 $a$ [l](javascript:x) **b**"

@@ -24,8 +24,8 @@ from support.repo import (
 )
 
 from alembic_git.cli import main
-from alembic_git.config import Selection
 from alembic_git.errors import AlembicGitError
+from alembic_git.revisions.discovery import Selection
 from alembic_git.workspace import Workspace
 
 V = "migrations/versions"

@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 from support.repo import add_revision, commit_all, git, run_cli
 
-from alembic_git.config import Selection
 from alembic_git.errors import AlembicGitError
+from alembic_git.revisions.discovery import Selection
 from alembic_git.workspace import Workspace
 
 V = "migrations/versions"

@@ -34,13 +34,14 @@ from support.repo import (
     run_cli,
 )
 
-from alembic_git.cache import ParseCache
 from alembic_git.cli import main as alembic_git_main
-from alembic_git.config import Selection, select_environments
 from alembic_git.git import Repo
-from alembic_git.graph import RevisionGraph
-from alembic_git.loader import load_revision_files
-from alembic_git.source import CommitSource, Source, WorktreeSource
+from alembic_git.revisions.cache import ParseCache
+from alembic_git.revisions.discovery import Selection
+from alembic_git.revisions.graph import RevisionGraph
+from alembic_git.revisions.loader import load_revision_files
+from alembic_git.revisions.selection import select_environments
+from alembic_git.revisions.source import CommitSource, Source, WorktreeSource
 
 # ---------------------------------------------------------------------------
 # Building a project and reading it both ways

@@ -17,11 +17,12 @@ from typing import Any
 import pytest
 from support.repo import alembic_cli, alembic_script_directory, run_cli
 
-from alembic_git.cache import ParseCache
-from alembic_git.config import Selection, select_environments
-from alembic_git.graph import RevisionGraph
-from alembic_git.loader import load_revision_files
-from alembic_git.source import WorktreeSource
+from alembic_git.revisions.cache import ParseCache
+from alembic_git.revisions.discovery import Selection
+from alembic_git.revisions.graph import RevisionGraph
+from alembic_git.revisions.loader import load_revision_files
+from alembic_git.revisions.selection import select_environments
+from alembic_git.revisions.source import WorktreeSource
 
 VERSIONS = "migrations/versions"
 BASE = b'"""base"""\nrevision = "aaa111"\ndown_revision = None\n'

@@ -23,13 +23,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support.repo import add_revision, alembic_cli, alembic_script_directory, run_cli
 
-from alembic_git import loader
-from alembic_git.cache import ParseCache
 from alembic_git.cli import main as alembic_git_main
-from alembic_git.config import Selection, select_environments
-from alembic_git.loader import RevisionFile, load_revision_files
-from alembic_git.reader import decode_source, parse
-from alembic_git.source import WorktreeSource
+from alembic_git.revisions import loader
+from alembic_git.revisions.cache import ParseCache
+from alembic_git.revisions.discovery import Selection
+from alembic_git.revisions.loader import RevisionFile, load_revision_files
+from alembic_git.revisions.reader import decode_source, parse
+from alembic_git.revisions.selection import select_environments
+from alembic_git.revisions.source import WorktreeSource
 
 VERSIONS = "migrations/versions"
 V_FILE = f"{VERSIONS}/bbb222_expand.py"

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from support.repo import alembic_script_directory, run_cli
 
-from alembic_git.reader import parse
+from alembic_git.revisions.reader import parse
 
 VERSIONS = "migrations/versions"
 BASE = b'"""base"""\nrevision = "aaa111"\ndown_revision = None\n'

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from support.repo import add_revision, alembic_cli, commit_all, git, run_cli
 
-from alembic_git import loader, source
 from alembic_git.cli import main as alembic_git_main
+from alembic_git.revisions import loader, source
 
 VERSIONS = "migrations/versions"
 BIG = f"{VERSIONS}/bbb222_big.py"
@@ -162,7 +162,7 @@ def test_a_limit_that_is_not_a_size_is_exit_2(
 
 
 def test_sizes_are_accepted_in_bytes_and_with_units(monkeypatch: pytest.MonkeyPatch) -> None:
-    from alembic_git.limits import SizeLimit
+    from alembic_git.revisions.limits import SizeLimit
 
     for text, expected in [("4096", 4096), ("512K", 512 << 10), ("4MiB", 4 << 20), ("1g", 1 << 30)]:
         monkeypatch.setenv("ALEMBIC_GIT_MAX_FILE_SIZE", text)

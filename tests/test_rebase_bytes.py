@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 from support.repo import revision_source
 
 from alembic_git.errors import AlembicGitError
-from alembic_git.reader import parse
 from alembic_git.resolve.rebase import rebase_file, unified_diff
+from alembic_git.revisions.reader import parse
 
 
 def _rebase(data: bytes, old: str | None = "aaa111", new: str = "bbb222") -> bytes:

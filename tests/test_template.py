@@ -1,4 +1,4 @@
-"""alembic_git.template agrees byte for byte with Alembic itself.
+"""alembic_git.resolve.template agrees byte for byte with Alembic itself.
 
 Every comparison builds a real Alembic environment, lets ``alembic.command
 .merge`` write a merge revision, then renders the same revision with
@@ -39,7 +39,7 @@ try:
 except ImportError:  # not installed: run from the checkout
     sys.path.insert(0, str(SRC))
 
-from alembic_git.template import (  # noqa: E402
+from alembic_git.resolve.template import (  # noqa: E402
     DEFAULT_FILE_TEMPLATE,
     TemplateConfig,
     TemplateError,
@@ -574,7 +574,7 @@ def test_new_revision_id() -> None:
 
 def test_module_import_does_not_import_mako_or_alembic() -> None:
     code = (
-        "import sys, alembic_git.template as t\n"
+        "import sys, alembic_git.resolve.template as t\n"
         "assert 'mako' not in sys.modules, 'mako'\n"
         "assert not any(m.split('.')[0] == 'alembic' for m in sys.modules), 'alembic'\n"
     )

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from support.repo import INI, alembic_cli, init_project
 
-from alembic_git.touches import TouchSet, overlaps, touch_set
+from alembic_git.revisions.touches import TouchSet, overlaps, touch_set
 
 
 def upgrade(body: str) -> str:

@@ -15,8 +15,8 @@ from typing import Any
 import click
 
 from alembic_git import __version__
-from alembic_git.config import Selection
 from alembic_git.errors import EXIT_ERROR, AlembicGitError
+from alembic_git.revisions.discovery import Selection
 from alembic_git.workspace import Workspace
 
 

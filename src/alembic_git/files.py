@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import signal
 import tempfile
@@ -96,3 +97,16 @@ def signals_deferred() -> Iterator[Deferred]:
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+
+
+def remove_stale_bytecode(path: str) -> list[str]:
+    """Delete ``__pycache__/<stem>.*.pyc`` beside ``path``; return what was deleted."""
+    folder, name = os.path.split(path)
+    stem = os.path.splitext(name)[0]
+    pattern = os.path.join(glob.escape(folder), "__pycache__", f"{glob.escape(stem)}.*.pyc")
+    removed = []
+    for pyc in sorted(glob.glob(pattern)):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(pyc)
+            removed.append(pyc)
+    return removed

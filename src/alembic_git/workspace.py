@@ -7,21 +7,22 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from alembic_git.cache import ParseCache, default_cache_dir
-from alembic_git.config import Environment, Selection, select_environments
 from alembic_git.errors import AlembicGitError
 from alembic_git.git import Repo
-from alembic_git.graph import RevisionGraph
-from alembic_git.limits import SizeLimit
-from alembic_git.loader import FileMemo, load_revision_files
-from alembic_git.locations import (
+from alembic_git.revisions.cache import ParseCache, default_cache_dir
+from alembic_git.revisions.discovery import Environment, Selection
+from alembic_git.revisions.graph import RevisionGraph
+from alembic_git.revisions.limits import SizeLimit
+from alembic_git.revisions.loader import FileMemo, load_revision_files
+from alembic_git.revisions.locations import (
     NothingToRead,
     external_revision_files,
     nothing_to_read,
     unrelated_graphs_note,
 )
+from alembic_git.revisions.selection import select_environments
+from alembic_git.revisions.source import CommitSource, Source, WorktreeSource, norm
 from alembic_git.settings import RawSettings
-from alembic_git.source import CommitSource, Source, WorktreeSource, norm
 
 
 @dataclass

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import quote, unquote
 
-from alembic_git.markdown import size
+from alembic_git.report.markdown_text import size
 
 MARKER_PREFIX = "<!-- alembic-git:env="
 OPEN = "<!-- alembic-git:state=open -->"

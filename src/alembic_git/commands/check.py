@@ -13,21 +13,21 @@ from typing import Any
 
 import click
 
-from alembic_git import queue
-from alembic_git.against import Comparer, Comparison
-from alembic_git.analysis import EnvResult
-from alembic_git.config import Environment, NoConfigFound, NoScriptFolder, Selection
 from alembic_git.errors import AlembicGitError
-from alembic_git.report import (
+from alembic_git.merging import queue
+from alembic_git.merging.against import Comparer, Comparison
+from alembic_git.merging.targets import default_target
+from alembic_git.report.against import comparison_annotations, comparison_json, comparison_text
+from alembic_git.report.check import (
     check_text,
     error_annotation,
     github_annotations,
     results_json,
 )
-from alembic_git.report_against import comparison_annotations, comparison_json, comparison_text
 from alembic_git.resolve import journal
-from alembic_git.source import Source
-from alembic_git.targets import default_target
+from alembic_git.revisions.conflicts import EnvResult
+from alembic_git.revisions.discovery import Environment, NoConfigFound, NoScriptFolder, Selection
+from alembic_git.revisions.source import Source
 from alembic_git.workspace import Workspace
 
 
@@ -83,7 +83,7 @@ def _check_each(
 
 
 def _markdown() -> ModuleType:
-    from alembic_git import report_markdown  # only this format needs it
+    from alembic_git.report import markdown as report_markdown  # only this format needs it
 
     return report_markdown
 
@@ -146,7 +146,7 @@ def compare_current(
 def _run_queue(ws: Workspace, event: queue.QueueEvent, strict: bool, fmt: str) -> int:
     """In a merge queue the checked-out commit already is the merged result: its own graph
     decides (never "no pull request", never skipped: a required check must report)."""
-    from alembic_git import report_queue
+    from alembic_git.report import queue as report_queue
 
     q = queue.check_queue(ws, event, strict)
     _emit(

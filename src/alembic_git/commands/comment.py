@@ -19,14 +19,14 @@ from functools import partial
 import click
 
 from alembic_git import bot
-from alembic_git.against import Comparer, Comparison
 from alembic_git.bot import sticky
 from alembic_git.bot.http import HttpError, scrub
 from alembic_git.errors import AlembicGitError
-from alembic_git.markdown import mono
-from alembic_git.report import escape_workflow_command
-from alembic_git.report_against import comparison_annotations, comparison_text, merge_in
-from alembic_git.report_markdown import env_comparison, footer
+from alembic_git.merging.against import Comparer, Comparison
+from alembic_git.report.against import comparison_annotations, comparison_text, merge_in
+from alembic_git.report.check import escape_workflow_command
+from alembic_git.report.markdown import env_comparison, footer
+from alembic_git.report.markdown_text import mono
 from alembic_git.workspace import Workspace
 
 _TOKENS = ("GITHUB_TOKEN", "GITLAB_TOKEN")

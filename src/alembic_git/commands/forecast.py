@@ -10,10 +10,10 @@ from typing import Any
 
 import click
 
-from alembic_git.against import Comparer
-from alembic_git.forecast import Forecast, candidate_refs, forecast
-from alembic_git.report import head_record
-from alembic_git.report_against import problem_record
+from alembic_git.merging.against import Comparer
+from alembic_git.merging.forecast import Forecast, candidate_refs, forecast
+from alembic_git.report.against import problem_record
+from alembic_git.report.check import head_record
 from alembic_git.workspace import Workspace
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
-from alembic_git import render
-from alembic_git.analysis import conflict_groups
 from alembic_git.errors import AlembicGitError
+from alembic_git.report import drawing as render
+from alembic_git.revisions.conflicts import conflict_groups
 from alembic_git.workspace import Workspace
 
 

@@ -6,8 +6,8 @@ import json
 
 import click
 
-from alembic_git.analysis import EnvResult
-from alembic_git.report import heads_text, results_json
+from alembic_git.report.check import heads_text, results_json
+from alembic_git.revisions.conflicts import EnvResult
 from alembic_git.workspace import Workspace
 
 

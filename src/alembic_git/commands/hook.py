@@ -118,7 +118,7 @@ def _protects(ws: Workspace, hook: str, conf: settings.HookSettings) -> str:
     """One line: which branches the hook guards, and which environments it reads today."""
     from alembic_git.hooks.common import NoEnvironment, hook_environments
     from alembic_git.hooks.prereceive import describe_protection, head_branches
-    from alembic_git.targets import remote_default
+    from alembic_git.merging.targets import remote_default
 
     repo = ws.require_repo()
     if hook == "pre-receive":

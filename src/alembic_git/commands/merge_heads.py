@@ -19,17 +19,17 @@ from dataclasses import dataclass, field
 
 import click
 
-from alembic_git.analysis import ConflictGroup, conflict_groups
-from alembic_git.config import Environment
 from alembic_git.errors import AlembicGitError
-from alembic_git.graph import RevisionGraph
-from alembic_git.reader import decode_source
 from alembic_git.resolve import journal, post_write
 from alembic_git.resolve.merge import MergeFile, check_rev_id, render_merge
 from alembic_git.resolve.plan import GroupPlan, Sides, decide, duplicate_merge
 from alembic_git.resolve.rebase import rebase_file, unified_diff
 from alembic_git.resolve.sides import Targets, find_targets, sides_for
 from alembic_git.resolve.write import Change, write_verified
+from alembic_git.revisions.conflicts import ConflictGroup, conflict_groups
+from alembic_git.revisions.discovery import Environment
+from alembic_git.revisions.graph import RevisionGraph
+from alembic_git.revisions.reader import decode_source
 from alembic_git.workspace import Workspace
 
 #: An extra check of each environment's graph as read back after writing; it returns

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from alembic_git.errors import AlembicGitError
-from alembic_git.touches import TouchSet, read_touch_sets
+from alembic_git.revisions.touches import TouchSet, read_touch_sets
 from alembic_git.workspace import Workspace
 
 

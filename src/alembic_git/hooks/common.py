@@ -12,10 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from alembic_git import settings
-from alembic_git.analysis import EnvResult
-from alembic_git.config import Environment, NoConfigFound, Selection, discover_all
 from alembic_git.errors import EXIT_CONFLICT, EXIT_ERROR, AlembicGitError
-from alembic_git.source import Source
+from alembic_git.revisions.conflicts import EnvResult
+from alembic_git.revisions.discovery import Environment, NoConfigFound, Selection, discover_all
+from alembic_git.revisions.source import Source
 from alembic_git.workspace import Workspace
 
 EXIT_REFUSED = EXIT_CONFLICT

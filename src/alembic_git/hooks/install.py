@@ -27,10 +27,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from alembic_git.config import Selection
 from alembic_git.errors import AlembicGitError
 from alembic_git.files import atomic_write
 from alembic_git.git import Repo
+from alembic_git.revisions.discovery import Selection
 
 HOOK_TYPES = ("pre-push", "pre-receive")
 STAMP = "alembic-git hook script"

@@ -27,17 +27,17 @@ import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from alembic_git.against import Comparer, EnvComparison
-from alembic_git.analysis import conflict_groups
-from alembic_git.config import Environment
 from alembic_git.errors import AlembicGitError
 from alembic_git.git import ZERO_SHA
 from alembic_git.hooks.common import check_alone, hook_environments
 from alembic_git.hooks.quick import QuickCheck
-from alembic_git.report import conflict_text
-from alembic_git.report_against import comparison_text, merge_in
+from alembic_git.merging.against import Comparer, EnvComparison
+from alembic_git.merging.targets import remote_default_ref
+from alembic_git.report.against import comparison_text, merge_in
+from alembic_git.report.check import conflict_text
+from alembic_git.revisions.conflicts import conflict_groups
+from alembic_git.revisions.discovery import Environment
 from alembic_git.settings import HookSettings, RawSettings
-from alembic_git.targets import remote_default_ref
 from alembic_git.workspace import Workspace
 
 _SHA = re.compile(r"[0-9a-f]{40}([0-9a-f]{24})?")

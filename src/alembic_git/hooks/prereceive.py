@@ -19,7 +19,7 @@ from alembic_git.errors import AlembicGitError
 from alembic_git.git import Repo
 from alembic_git.hooks.common import check_alone
 from alembic_git.hooks.prepush import _SHA
-from alembic_git.report import conflict_text
+from alembic_git.report.check import conflict_text
 from alembic_git.settings import HookSettings
 from alembic_git.workspace import Workspace
 

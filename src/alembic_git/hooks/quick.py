@@ -25,14 +25,14 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from alembic_git.analysis import conflict_groups
-from alembic_git.cache import default_cache_dir
-from alembic_git.config import Environment
 from alembic_git.errors import AlembicGitError
 from alembic_git.files import atomic_write
-from alembic_git.graph import ILLEGAL_ID_CHARS, find_cycle
-from alembic_git.loader import read_revision_file
-from alembic_git.source import Source, is_revision_filename
+from alembic_git.revisions.cache import default_cache_dir
+from alembic_git.revisions.conflicts import conflict_groups
+from alembic_git.revisions.discovery import Environment
+from alembic_git.revisions.graph import ILLEGAL_ID_CHARS, find_cycle
+from alembic_git.revisions.loader import read_revision_file
+from alembic_git.revisions.source import Source, is_revision_filename
 from alembic_git.workspace import Workspace
 
 _SUMMARY_FORMAT = 1

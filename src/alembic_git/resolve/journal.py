@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from alembic_git.errors import AlembicGitError
-from alembic_git.files import atomic_write
+from alembic_git.files import atomic_write, remove_stale_bytecode
 from alembic_git.git import Repo
 
 _FORMAT = "alembic-git journal 1"
@@ -112,7 +112,6 @@ def _current(path: str) -> bytes | None:
 
 def _undo(entry: Entry) -> str | None:
     """Put one file back; the outcome for the summary ("restored", ...), None: nothing to do."""
-    from alembic_git.resolve.write import remove_stale_bytecode
 
     with contextlib.suppress(FileNotFoundError):
         os.unlink(entry.tmp)

@@ -16,11 +16,8 @@ from configparser import ConfigParser
 from dataclasses import dataclass
 from typing import Any
 
-from alembic_git.config import Environment, read_tool_alembic
 from alembic_git.errors import AlembicGitError
-from alembic_git.graph import RevisionGraph
-from alembic_git.source import WorktreeSource
-from alembic_git.template import (
+from alembic_git.resolve.template import (
     TemplateConfig,
     TemplateError,
     UnknownTimezoneError,
@@ -29,6 +26,9 @@ from alembic_git.template import (
     render_revision,
     revision_filename,
 )
+from alembic_git.revisions.discovery import Environment, read_tool_alembic
+from alembic_git.revisions.graph import RevisionGraph
+from alembic_git.revisions.source import WorktreeSource
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from alembic_git.analysis import ConflictGroup
 from alembic_git.errors import AlembicGitError
-from alembic_git.graph import RevisionGraph
+from alembic_git.revisions.conflicts import ConflictGroup
+from alembic_git.revisions.graph import RevisionGraph
 
 STRATEGIES = ("auto", "merge", "rebase")
 _LAST = 1 << 62  # rank of a file never committed: its chain goes last

@@ -35,8 +35,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from alembic_git.config import Environment
 from alembic_git.errors import AlembicGitError
+from alembic_git.revisions.discovery import Environment
 
 if sys.version_info >= (3, 11):
     import tomllib

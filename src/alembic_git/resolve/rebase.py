@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 
 from alembic_git.errors import AlembicGitError
-from alembic_git.reader import Offsets, decode_source, parse
+from alembic_git.revisions.reader import Offsets, decode_source, parse
 
 _STRING_START = re.compile(r"([rRuU]*)('''|\"\"\"|'|\")")
 

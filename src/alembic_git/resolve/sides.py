@@ -7,7 +7,7 @@ only if it is absent from the target *and* from every published record:
 
 * the target: ``--onto``, else ``MERGE_HEAD`` during a merge, else the commit a
   rebase in progress replays onto, else the default target branch;
-* the default target branch (the remote's default, see :mod:`alembic_git.targets`);
+* the default target branch (the remote's default, see :mod:`alembic_git.merging.targets`);
 * ``HEAD`` itself when the checked-out branch *is* that default branch (merging
   into main: main's revisions have landed, pushed or not);
 * every ref the project declares published (``published`` in ``[tool.alembic-git]``,
@@ -22,13 +22,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from alembic_git.config import Environment
 from alembic_git.errors import AlembicGitError
 from alembic_git.git import Repo
-from alembic_git.graph import RevisionGraph
+from alembic_git.merging.targets import NoTarget, default_target
 from alembic_git.resolve.plan import Sides
+from alembic_git.revisions.discovery import Environment
+from alembic_git.revisions.graph import RevisionGraph
 from alembic_git.settings import RawSettings, published_patterns
-from alembic_git.targets import NoTarget, default_target
 from alembic_git.workspace import Workspace
 
 

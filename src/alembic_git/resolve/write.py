@@ -16,14 +16,19 @@ size and, often, its mtime second, so Python would otherwise keep loading the ol
 from __future__ import annotations
 
 import contextlib
-import glob
 import os
 import stat
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from alembic_git.errors import AlembicGitError
-from alembic_git.files import Deferred, atomic_write, fsync_dirs, signals_deferred
+from alembic_git.files import (
+    Deferred,
+    atomic_write,
+    fsync_dirs,
+    remove_stale_bytecode,
+    signals_deferred,
+)
 from alembic_git.resolve import journal
 
 
@@ -39,19 +44,6 @@ def _new_file_mode() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return 0o666 & ~mask
-
-
-def remove_stale_bytecode(path: str) -> list[str]:
-    """Delete ``__pycache__/<stem>.*.pyc`` beside ``path``; return what was deleted."""
-    folder, name = os.path.split(path)
-    stem = os.path.splitext(name)[0]
-    pattern = os.path.join(glob.escape(folder), "__pycache__", f"{glob.escape(stem)}.*.pyc")
-    removed = []
-    for pyc in sorted(glob.glob(pattern)):
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(pyc)
-            removed.append(pyc)
-    return removed
 
 
 def _mode_of(path: str) -> int | None:

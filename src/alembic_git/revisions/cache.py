@@ -13,7 +13,14 @@ from pathlib import Path
 from typing import Any
 
 from alembic_git.files import atomic_write
-from alembic_git.reader import READER_VERSION, Assignment, ImportRef, ParsedFile, Unknown, Value
+from alembic_git.revisions.reader import (
+    READER_VERSION,
+    Assignment,
+    ImportRef,
+    ParsedFile,
+    Unknown,
+    Value,
+)
 
 # Entries beyond this are dropped on save, keeping the ones used in this run.
 MAX_ENTRIES = 100_000

@@ -7,11 +7,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from alembic_git.cache import ParseCache
-from alembic_git.config import Environment
 from alembic_git.errors import AlembicGitError
-from alembic_git.limits import SizeLimit
-from alembic_git.reader import (
+from alembic_git.revisions.cache import ParseCache
+from alembic_git.revisions.discovery import Environment
+from alembic_git.revisions.limits import SizeLimit
+from alembic_git.revisions.reader import (
     Assignment,
     ImportRef,
     ParsedFile,
@@ -20,7 +20,7 @@ from alembic_git.reader import (
     module_constants,
     parse,
 )
-from alembic_git.source import Source, blob_id
+from alembic_git.revisions.source import Source, blob_id
 
 # Alembic's legacy rule: a file named only by hex digits may omit ``revision``.
 _LEGACY_REV = re.compile(r"([a-f0-9]+)\.py$")

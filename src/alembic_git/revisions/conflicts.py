@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from alembic_git.config import Environment
-from alembic_git.graph import RevisionGraph
+from alembic_git.revisions.discovery import Environment
+from alembic_git.revisions.graph import RevisionGraph
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from alembic_git.errors import AlembicGitError
-from alembic_git.source import Source, WorktreeSource, norm
+from alembic_git.revisions.source import Source, WorktreeSource, norm
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -435,42 +435,3 @@ def discover_all(source: Source, allow_none: bool = False) -> list[Environment]:
             hint="no .ini section or [tool.alembic] table has a script_location that exists",
         )
     return envs
-
-
-def select_environments(source: Source, cwd: str, selection: Selection) -> list[Environment]:
-    """The environments the global options name; without options, the environments the
-    repository declares in ``[[tool.alembic-git.environments]]``, else Alembic's config."""
-    from alembic_git.declared import declared_environments, pick
-
-    if selection.version_locations:
-        return [
-            from_version_locations(source, cwd, selection.version_locations, selection.recursive)
-        ]
-    env_config = os.environ.get("ALEMBIC_CONFIG")
-    explicit = bool(selection.config or env_config)
-    declared = None if explicit else declared_environments(source)
-    if selection.envs and declared is None:
-        raise AlembicGitError(
-            f"--env {selection.envs[0]!r}: no environment is declared in "
-            f"{source.display(source.root + '/pyproject.toml')}"
-            + (" (-c/ALEMBIC_CONFIG given, so declarations are not read)" if explicit else ""),
-            hint="declare it in [[tool.alembic-git.environments]], or drop --env",
-        )
-    if selection.all:
-        return _with_declared(declared or [], discover_all(source, allow_none=bool(declared)))
-    if declared is not None:
-        # -n names a section of an ini; with declared environments, one of those.
-        names = selection.envs or ((selection.name,) if selection.name != "alembic" else ())
-        return pick(declared, names, source.display(source.root + "/pyproject.toml"))
-    ini, toml = locate_config(source, cwd, selection.config, env_config)
-    here = os.path.dirname(ini or toml or cwd)
-    # Alembic resolves relative paths against the folder it runs in; when we
-    # found the config by searching upward, that folder is the config's.
-    base = cwd if explicit else here
-    return [load_environment(source, ini, toml, selection.name, base)]
-
-
-def _with_declared(declared: list[Environment], found: list[Environment]) -> list[Environment]:
-    """Declared environments, then each discovered one that reads other folders."""
-    covered = {loc for env in declared for loc in env.version_locations}
-    return declared + [e for e in found if not covered.intersection(e.version_locations)]

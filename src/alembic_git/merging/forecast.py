@@ -14,11 +14,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 
-from alembic_git.against import Comparer, EnvComparison
 from alembic_git.errors import AlembicGitError
 from alembic_git.git import Repo
-from alembic_git.source import CommitSource
-from alembic_git.touches import read_touch_sets
+from alembic_git.merging.against import Comparer, EnvComparison
+from alembic_git.revisions.source import CommitSource
+from alembic_git.revisions.touches import read_touch_sets
 
 
 @dataclass

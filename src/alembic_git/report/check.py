@@ -7,10 +7,10 @@ import shlex
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from alembic_git.analysis import ConflictGroup, EnvResult
-from alembic_git.config import Environment
 from alembic_git.errors import AlembicGitError
-from alembic_git.graph import RevisionGraph
+from alembic_git.revisions.conflicts import ConflictGroup, EnvResult
+from alembic_git.revisions.discovery import Environment
+from alembic_git.revisions.graph import RevisionGraph
 
 
 def env_options(env: Environment, cwd: str) -> list[str]:

@@ -13,13 +13,13 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
-from alembic_git.against import BOTH, THIS_BRANCH, Comparison, EnvComparison
-from alembic_git.analysis import ConflictGroup, EnvResult
-from alembic_git.graph import RevisionGraph
-from alembic_git.markdown import code, escape, fence, mono, size, table
-from alembic_git.render import mermaid, node_id
-from alembic_git.report import heads_state, merge_heads_command, upgrade_target
-from alembic_git.report_against import fix_command
+from alembic_git.merging.against import BOTH, THIS_BRANCH, Comparison, EnvComparison
+from alembic_git.report.against import fix_command
+from alembic_git.report.check import heads_state, merge_heads_command, upgrade_target
+from alembic_git.report.drawing import mermaid, node_id
+from alembic_git.report.markdown_text import code, escape, fence, mono, size, table
+from alembic_git.revisions.conflicts import ConflictGroup, EnvResult
+from alembic_git.revisions.graph import RevisionGraph
 
 BUDGET = 64_000  # UTF-8 bytes per environment; GitHub allows 65,536 characters a comment
 PER_SIDE = 4  # revisions drawn next to each head and above each fork point

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from alembic_git.queue import QueueHead, QueueResult
-from alembic_git.report import check_text, env_json, github_annotations
+from alembic_git.merging.queue import QueueHead, QueueResult
+from alembic_git.report.check import check_text, env_json, github_annotations
 
 
 def _where(q: QueueResult) -> str:

@@ -25,7 +25,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from alembic_git.errors import AlembicGitError
-from alembic_git.loader import RevisionFile
+from alembic_git.revisions.loader import RevisionFile
 
 if TYPE_CHECKING:
     import networkx as nx

@@ -27,14 +27,14 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from alembic_git.config import (
+from alembic_git.errors import AlembicGitError
+from alembic_git.revisions.discovery import (
     Environment,
     load_environment,
     resolve_location,
     tool_table,
 )
-from alembic_git.errors import AlembicGitError
-from alembic_git.source import Source, WorktreeSource, norm
+from alembic_git.revisions.source import Source, WorktreeSource, norm
 
 if sys.version_info >= (3, 11):
     import tomllib

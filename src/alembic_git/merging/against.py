@@ -11,14 +11,14 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass, field
 
-from alembic_git.analysis import EnvResult
-from alembic_git.config import Environment
 from alembic_git.errors import AlembicGitError
 from alembic_git.git import Repo, TreeEntry
-from alembic_git.graph import RevisionGraph
-from alembic_git.source import CommitSource, Source
-from alembic_git.targets import default_target
-from alembic_git.touches import Overlap, TouchSet, overlaps, read_touch_sets
+from alembic_git.merging.targets import default_target
+from alembic_git.revisions.conflicts import EnvResult
+from alembic_git.revisions.discovery import Environment
+from alembic_git.revisions.graph import RevisionGraph
+from alembic_git.revisions.source import CommitSource, Source
+from alembic_git.revisions.touches import Overlap, TouchSet, overlaps, read_touch_sets
 from alembic_git.workspace import Workspace
 
 THIS_BRANCH = "this branch"

@@ -16,8 +16,8 @@ import ast
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from alembic_git.graph import RevisionGraph
-from alembic_git.source import Source
+from alembic_git.revisions.graph import RevisionGraph
+from alembic_git.revisions.source import Source
 
 # op.<name>: (action, how to read its arguments)
 _TABLE_OPS = {"create_table": "creates", "drop_table": "drops"}

@@ -16,7 +16,7 @@ import re
 import tokenize
 from dataclasses import dataclass, field, replace
 
-from alembic_git.bindings import FIELDS, collect, refusal
+from alembic_git.revisions.bindings import FIELDS, collect, refusal
 
 # Bump when ParsedFile or the parsing rules change: it keys the parse cache.
 READER_VERSION = 5

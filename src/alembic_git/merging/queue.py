@@ -13,9 +13,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from alembic_git.analysis import EnvResult
 from alembic_git.errors import AlembicGitError
 from alembic_git.git import Repo
+from alembic_git.revisions.conflicts import EnvResult
 from alembic_git.workspace import Workspace
 
 _GITHUB_PR = re.compile(r"(?:^Merge pull request #(\d+)\b|\(#(\d+)\)\s*$)")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable, Iterator, Sequence
 
-from alembic_git.graph import RevisionGraph
+from alembic_git.revisions.graph import RevisionGraph
 
 _UNSAFE_MERMAID = re.compile(r"[^\w .,;:/()@+=?!'-]", re.UNICODE)
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from alembic_git.cache import ParseCache
-from alembic_git.config import Environment
 from alembic_git.errors import AlembicGitError
-from alembic_git.graph import RevisionGraph
-from alembic_git.limits import SizeLimit
-from alembic_git.loader import FileMemo, RevisionFile, load_revision_files
-from alembic_git.source import Source, WorktreeSource
+from alembic_git.revisions.cache import ParseCache
+from alembic_git.revisions.discovery import Environment
+from alembic_git.revisions.graph import RevisionGraph
+from alembic_git.revisions.limits import SizeLimit
+from alembic_git.revisions.loader import FileMemo, RevisionFile, load_revision_files
+from alembic_git.revisions.source import Source, WorktreeSource
 
 EXTERNAL_MARK = " (external)"
 

@@ -6,8 +6,8 @@ import shlex
 from collections.abc import Sequence
 from typing import Any
 
-from alembic_git.against import BOTH, THIS_BRANCH, Comparison, EnvComparison, MergeProblem
-from alembic_git.report import (
+from alembic_git.merging.against import BOTH, THIS_BRANCH, Comparison, EnvComparison, MergeProblem
+from alembic_git.report.check import (
     command_line,
     github_annotations,
     group_lines,
