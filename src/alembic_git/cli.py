@@ -236,6 +236,34 @@ def comment(provider: str | None, dry_run: bool, target: str | None, strict: boo
 
 
 @cli.group(cls=_Group)
+def db() -> None:
+    """What the database ran: status against this branch, sync (downgrade, upgrade)."""
+
+
+_DB_URL = click.option(
+    "--url",
+    metavar="URL",
+    help="The database (default: $DATABASE_URL, or the environment's database-url-env, "
+    "else sqlalchemy.url of the Alembic config).",
+)
+
+
+@db.command("status")
+@_REV
+@_DB_URL
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def db_status(rev: str | None, url: str | None, fmt: str) -> None:
+    """Compare the database's alembic_version with this branch (read-only).
+
+    Exit 0 up-to-date, 1 behind / orphaned / diverged / empty, 2 error."""
+    from alembic_git.commands import db as cmd
+
+    _run(cmd.status, rev=rev, url=url, fmt=fmt)
+
+
+@cli.group(cls=_Group)
 def hook() -> None:
     """Git hooks: pre-push (warn or block), pre-receive (servers), install, uninstall."""
 

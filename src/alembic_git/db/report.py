@@ -1,0 +1,91 @@
+"""How ``db status`` (and the post-checkout hook) say what they found."""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass
+
+from alembic_git.config import Environment
+from alembic_git.db.status import BEHIND, DIVERGED, EMPTY, ORPHANED, UP_TO_DATE, DbStatus
+from alembic_git.db.url import DatabaseUrl
+from alembic_git.db.version_table import VersionTable
+
+
+@dataclass(frozen=True)
+class EnvStatus:
+    env: Environment
+    db: DatabaseUrl
+    table: VersionTable
+    status: DbStatus
+
+
+def _ids(revs: tuple[str, ...]) -> str:
+    return ", ".join(revs) if revs else "(none)"
+
+
+def headline(es: EnvStatus, many: bool) -> str:
+    prefix = f"{es.env.name}: " if many else ""
+    table = f", table {es.table.shown}" if es.table.shown != "alembic_version" else ""
+    return f"{prefix}database {es.db.shown} ({es.db.origin}{table}): {es.status.status}"
+
+
+def status_text(es: EnvStatus, many: bool) -> str:
+    st = es.status
+    lines = [headline(es, many)]
+    if st.status == UP_TO_DATE:
+        plural = "s" if len(st.heads) > 1 else ""
+        lines.append(f"  at {_ids(st.current)}, this branch's head{plural}")
+        return "\n".join(lines)
+    if st.status == EMPTY:
+        lines.append(f"  no version table {es.table.shown}: nothing has run yet")
+    elif st.current:
+        lines.append(f"  the database is at {_ids(st.current)}")
+    if st.orphans:
+        lines += orphan_lines(st)
+    if st.pending:
+        lines.append(f"  pending, in upgrade order: {_ids(st.pending)}")
+    lines += fix_lines(st)
+    return "\n".join(lines)
+
+
+def orphan_lines(st: DbStatus) -> list[str]:
+    n = len(st.orphans)
+    lines = [
+        f"  it ran {n} revision{'s' if n > 1 else ''} this branch does not have "
+        "(newest first):"
+    ]
+    for o in st.orphans:
+        where = f"in {', '.join(o.found_in)}" if o.found_in else "in no branch or recent commit"
+        message = f"  {o.message}" if o.message else ""
+        lines.append(f"    {o.revision}{message}  ({where})")
+    return lines
+
+
+def fix_lines(st: DbStatus) -> list[str]:
+    if st.status == EMPTY or (st.status == BEHIND):
+        return ["  to fix: alembic upgrade heads"]
+    if st.status not in (ORPHANED, DIVERGED):
+        return []
+    lines = ["  to fix: alembic-git db sync"]
+    manual = manual_fix(st)
+    if manual:
+        lines.append(f"     or: {manual}")
+    return lines
+
+
+def manual_fix(st: DbStatus) -> str | None:
+    """``git switch <branch> && alembic downgrade <rev> && git switch -``."""
+    branch = next((o.found_in[0] for o in st.orphans if o.found_in), None)
+    if branch is None:
+        return None
+    common = st.common
+    target = common[0] if len(common) == 1 else "base" if not common else None
+    if target is None:
+        return None
+    switch = (
+        f"git switch {shlex.quote(branch)}"
+        if "/" not in branch and not branch.startswith("commit ")
+        else f"git switch --detach {shlex.quote(branch.removeprefix('commit '))}"
+    )
+    tail = " && alembic upgrade heads" if st.pending else ""
+    return f"{switch} && alembic downgrade {target} && git switch -{tail}"

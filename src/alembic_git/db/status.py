@@ -1,0 +1,182 @@
+"""What a database ran against one branch's graph: pure comparison, no I/O.
+
+* ``up-to-date``: the database is at this branch's heads;
+* ``behind``: this branch has revisions the database has not run (``pending``, in
+  upgrade order);
+* ``orphaned``: the database ran revisions this branch does not have (``orphans``,
+  newest first: the order they must be downgraded in);
+* ``diverged``: both;
+* ``empty``: the database has no version table.
+
+"Ran" is what Alembic means: every revision in ``alembic_version`` and everything below
+it through ``down_revision`` and ``depends_on``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from alembic_git.graph import RevisionGraph
+
+UP_TO_DATE, BEHIND, ORPHANED, DIVERGED, EMPTY = (
+    "up-to-date",
+    "behind",
+    "orphaned",
+    "diverged",
+    "empty",
+)
+
+
+@dataclass(frozen=True)
+class Elsewhere:
+    """Where git has a revision this branch lacks: the names of the refs or commits, and
+    the graph of the first of them (the revision's ancestors and files)."""
+
+    found_in: tuple[str, ...]
+    graph: RevisionGraph | None
+    where: Any = None  # the Source the graph was read from (db sync reads files there)
+
+
+Lookup = Callable[[str], Elsewhere]
+
+
+@dataclass(frozen=True)
+class Orphan:
+    revision: str
+    message: str
+    found_in: tuple[str, ...]
+    down_revisions: tuple[str, ...] = ()
+    where: Any = None  # the Source that has its file (None: nowhere in git)
+    path: str | None = None  # the file in that source
+
+
+@dataclass(frozen=True)
+class DbStatus:
+    status: str
+    current: tuple[str, ...]
+    heads: tuple[str, ...]
+    pending: tuple[str, ...]
+    orphans: tuple[Orphan, ...]
+
+    @property
+    def needs_action(self) -> bool:
+        return self.status != UP_TO_DATE
+
+    @property
+    def common(self) -> tuple[str, ...]:
+        """What the database keeps once the orphans are downgraded: the revisions of
+        this branch that the orphans stand on ("base" when none)."""
+        orphaned = {o.revision for o in self.orphans}
+        parents = [
+            p for o in self.orphans for p in o.down_revisions if p not in orphaned
+        ]
+        return tuple(dict.fromkeys(parents))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "current": list(self.current),
+            "heads": list(self.heads),
+            "pending": list(self.pending),
+            "orphans": [
+                {"revision": o.revision, "message": o.message, "found_in": list(o.found_in)}
+                for o in self.orphans
+            ],
+        }
+
+
+def compare(graph: RevisionGraph, current: Sequence[str] | None, lookup: Lookup) -> DbStatus:
+    """``current``: the version table's rows; None when there is no version table."""
+    heads = tuple(graph.heads)
+    if current is None:
+        return DbStatus(EMPTY, (), heads, upgrade_order(graph, set()), ())
+    ran: set[str] = set()
+    orphans: dict[str, Orphan] = {}
+    for row in current:
+        if row in graph.revisions:
+            ran |= _below(graph, row)
+            continue
+        found = lookup(row)
+        other = found.graph
+        if other is None or row not in other.revisions:
+            orphans.setdefault(row, Orphan(row, "", found.found_in))
+            continue
+        for rev in _below(other, row):
+            if rev in graph.revisions:
+                ran.add(rev)
+            elif rev not in orphans:
+                f = other.revisions[rev]
+                names = found.found_in if rev == row else lookup(rev).found_in
+                orphans[rev] = Orphan(
+                    rev, f.title, names, f.down_revisions, found.where, f.path
+                )
+    pending = upgrade_order(graph, ran)
+    ordered = _newest_first(orphans)
+    status = (
+        DIVERGED
+        if ordered and pending
+        else ORPHANED
+        if ordered
+        else BEHIND
+        if pending
+        else UP_TO_DATE
+    )
+    return DbStatus(status, tuple(current), heads, pending, ordered)
+
+
+def _below(graph: RevisionGraph, rev: str) -> set[str]:
+    """``rev`` and everything it stands on through down_revision and depends_on."""
+    seen = {rev}
+    todo = [rev]
+    while todo:
+        for parent in graph.all_parents(todo.pop()):
+            if parent not in seen:
+                seen.add(parent)
+                todo.append(parent)
+    return seen
+
+
+def upgrade_order(graph: RevisionGraph, ran: set[str]) -> tuple[str, ...]:
+    """The revisions not run yet, each after everything it stands on (file order breaks
+    ties, as Alembic's map does)."""
+    order: list[str] = []
+    done = set(ran)
+
+    def visit(rev: str) -> None:
+        stack: list[tuple[str, Iterable[str]]] = [(rev, iter(graph.all_parents(rev)))]
+        while stack:
+            node, parents = stack[-1]
+            parent = next((p for p in parents if p not in done), None)
+            if parent is not None:
+                done.add(parent)
+                stack.append((parent, iter(graph.all_parents(parent))))
+                continue
+            stack.pop()
+            order.append(node)
+
+    for rev in graph.revisions:
+        if rev not in done:
+            done.add(rev)
+            visit(rev)
+    return tuple(order)
+
+
+def _newest_first(orphans: dict[str, Orphan]) -> tuple[Orphan, ...]:
+    """Children before parents: the order a downgrade removes them in."""
+    children: dict[str, set[str]] = {r: set() for r in orphans}
+    for o in orphans.values():
+        for p in o.down_revisions:
+            if p in children:
+                children[p].add(o.revision)
+    ordered: list[Orphan] = []
+    placed: set[str] = set()
+    while len(ordered) < len(orphans):
+        ready = [r for r in orphans if r not in placed and children[r] <= placed]
+        if not ready:  # a cycle cannot happen in a graph that loaded; keep the rest as is
+            ready = [r for r in orphans if r not in placed]
+        for r in ready:
+            placed.add(r)
+            ordered.append(orphans[r])
+    return tuple(ordered)

@@ -1,0 +1,199 @@
+"""``alembic-git db status`` on SQLite: what the database ran against this branch."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from support.dbproject import (
+    add_main_revision,
+    set_version_table,
+    sqlite_rows,
+    sqlite_tables,
+    switch_scene,
+    upgrade,
+)
+from support.repo import add_revision, commit_all, init_project, run_cli
+
+
+def _status(project: Path, *args: str, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+    return run_cli(project, "db", "status", *args, env={"DATABASE_URL": "", **(env or {})})
+
+
+def test_orphaned_after_switching_away_from_the_branch_that_ran_it(tmp_path: Path) -> None:
+    project = switch_scene(tmp_path)
+    proc = _status(project, "--format", "json")
+    assert proc.returncode == 1, proc.stderr
+    assert json.loads(proc.stdout) == {
+        "status": "orphaned",
+        "current": ["ffff0002"],
+        "heads": ["aaaa0001"],
+        "pending": [],
+        "orphans": [
+            {"revision": "ffff0002", "message": "add feature two", "found_in": ["feature"]},
+            {"revision": "ffff0001", "message": "add feature", "found_in": ["feature"]},
+        ],
+    }
+
+
+def test_orphaned_text_names_the_branch_and_both_fixes(tmp_path: Path) -> None:
+    project = switch_scene(tmp_path)
+    proc = _status(project)
+    assert proc.returncode == 1, proc.stderr
+    db = project / "app.db"
+    assert proc.stdout.splitlines() == [
+        f"database sqlite:///{db} (sqlalchemy.url in alembic.ini): orphaned",
+        "  the database is at ffff0002",
+        "  it ran 2 revisions this branch does not have (newest first):",
+        "    ffff0002  add feature two  (in feature)",
+        "    ffff0001  add feature  (in feature)",
+        "  to fix: alembic-git db sync",
+        "     or: git switch feature && alembic downgrade aaaa0001 && git switch -",
+    ]
+
+
+def test_diverged_lists_pending_and_orphans(tmp_path: Path) -> None:
+    project = switch_scene(tmp_path)
+    add_main_revision(project)
+    proc = _status(project, "--format", "json")
+    assert proc.returncode == 1, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["status"] == "diverged"
+    assert data["pending"] == ["eeee0001"]
+    assert [o["revision"] for o in data["orphans"]] == ["ffff0002", "ffff0001"]
+
+
+def test_up_to_date_exits_0_and_behind_lists_pending_in_upgrade_order(tmp_path: Path) -> None:
+    project = init_project(tmp_path / "proj", commit=False)
+    (project / ".gitignore").write_text("app.db\n", encoding="utf-8")
+    add_revision(project, "aaaa0001", None, "one", table="t1")
+    commit_all(project, "one")
+    upgrade(project)
+    proc = _status(project)
+    assert proc.returncode == 0
+    assert proc.stdout.splitlines()[-1] == "  at aaaa0001, this branch's head"
+    add_revision(project, "bbbb0002", "aaaa0001", "two", table="t2")
+    add_revision(project, "0ccc0003", "bbbb0002", "three", table="t3")
+    proc = _status(project, "--format", "json")
+    assert proc.returncode == 1
+    assert json.loads(proc.stdout) == {
+        "status": "behind",
+        "current": ["aaaa0001"],
+        "heads": ["0ccc0003"],
+        "pending": ["bbbb0002", "0ccc0003"],
+        "orphans": [],
+    }
+
+
+def test_empty_when_no_version_table_and_nothing_is_created(tmp_path: Path) -> None:
+    project = init_project(tmp_path / "proj", commit=False)
+    add_revision(project, "aaaa0001", None, "one", table="t1")
+    commit_all(project, "one")
+    import sqlite3
+
+    sqlite3.connect(project / "app.db").close()  # an empty database file
+    before = (project / "app.db").read_bytes()
+    proc = _status(project, "--format", "json")
+    assert proc.returncode == 1, proc.stderr
+    assert json.loads(proc.stdout)["status"] == "empty"
+    assert (project / "app.db").read_bytes() == before
+
+
+def test_a_missing_sqlite_file_is_an_error_and_is_not_created(tmp_path: Path) -> None:
+    project = init_project(tmp_path / "proj", commit=False)
+    add_revision(project, "aaaa0001", None, "one")
+    commit_all(project, "one")
+    proc = _status(project)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("alembic-git: error: cannot read database sqlite:///")
+    assert not (project / "app.db").exists()
+
+
+def test_url_option_and_env_var_win_over_the_config_and_hide_the_password(
+    tmp_path: Path,
+) -> None:
+    project = switch_scene(tmp_path)
+    url = f"sqlite:///{project / 'app.db'}"
+    proc = _status(project, "--url", url)
+    assert proc.stdout.startswith(f"database {url} (--url): orphaned")
+    proc = _status(project, env={"DATABASE_URL": url})
+    assert proc.stdout.startswith(f"database {url} ($DATABASE_URL): orphaned")
+    proc = _status(project, "--url", "postgresql://app:s3cret@127.0.0.1:1/app")
+    assert proc.returncode == 2
+    assert "s3cret" not in proc.stdout + proc.stderr
+    assert "postgresql://app:***@127.0.0.1:1/app" in proc.stderr
+
+
+def test_version_table_and_schema_read_from_env_py(tmp_path: Path) -> None:
+    project = init_project(tmp_path / "proj", commit=False)
+    set_version_table(project, "my_versions", "main")  # SQLite's schema: "main"
+    (project / ".gitignore").write_text("app.db\n", encoding="utf-8")
+    add_revision(project, "aaaa0001", None, "one", table="t1")
+    commit_all(project, "one")
+    upgrade(project)
+    assert sqlite_rows(project / "app.db", "my_versions") == ["aaaa0001"]
+    proc = _status(project)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "table main.my_versions)" in proc.stdout
+    assert "alembic_version" not in sqlite_tables(project / "app.db")
+
+
+def test_a_version_table_that_is_not_a_literal_is_an_error_naming_env_py(tmp_path: Path) -> None:
+    project = init_project(tmp_path / "proj", commit=False)
+    env_py = project / "migrations" / "env.py"
+    env_py.write_text(
+        env_py.read_text("utf-8").replace(
+            "context.configure(", "context.configure(version_table=NAME, ", 1
+        ),
+        "utf-8",
+    )
+    add_revision(project, "aaaa0001", None, "one")
+    commit_all(project, "one")
+    proc = _status(project)
+    assert proc.returncode == 2
+    assert "migrations/env.py:" in proc.stderr
+    assert "version_table=NAME cannot be read statically" in proc.stderr
+    assert "version-table" in proc.stderr
+
+
+def test_declared_environment_names_its_table_and_url_variable(tmp_path: Path) -> None:
+    project = init_project(tmp_path / "proj", commit=False)
+    set_version_table(project, "my_versions")
+    (project / "pyproject.toml").write_text(
+        "[[tool.alembic-git.environments]]\n"
+        'name = "app"\nconfig = "alembic.ini"\n'
+        'version-table = "my_versions"\ndatabase-url-env = "APP_DB"\n',
+        encoding="utf-8",
+    )
+    (project / ".gitignore").write_text("*.db\n", encoding="utf-8")
+    add_revision(project, "aaaa0001", None, "one", table="t1")
+    commit_all(project, "one")
+    upgrade(project)
+    other = project / "other.db"
+    (project / "app.db").rename(other)
+    proc = _status(project, env={"APP_DB": f"sqlite:///{other}"})
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith(
+        f"database sqlite:///{other} ($APP_DB, table my_versions): up-to-date"
+    )
+
+
+def test_check_and_the_hook_never_import_sqlalchemy(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    project = switch_scene(tmp_path)
+    code = (
+        "import sys\nfrom alembic_git.cli import main\n"
+        "main(['check']); main(['heads']); main(['hook', 'pre-push', 'origin', 'x'])\n"
+        "print('sqlalchemy' in sys.modules, 'alembic' in sys.modules)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=project, capture_output=True, text=True, input=""
+    )
+    assert proc.stdout.splitlines()[-1] == "False False", proc.stdout + proc.stderr
+    proc = subprocess.run(
+        [sys.executable, "-c", code.replace("main(['check'])", "main(['db', 'status'])")],
+        cwd=project, capture_output=True, text=True, input="",
+    )
+    assert proc.stdout.splitlines()[-1].startswith("True"), proc.stdout + proc.stderr
