@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from support.repo import add_revision, alembic_cli, commit_all, git, init_project
+from support.repo import INI, add_revision, alembic_cli, commit_all, git, init_project
 
 
 def sqlite_tables(db: Path) -> set[str]:
@@ -24,11 +24,19 @@ def upgrade(project: Path, target: str = "heads") -> None:
     assert proc.returncode == 0, proc.stderr
 
 
-def switch_scene(tmp_path: Path) -> Path:
+def switch_scene(
+    tmp_path: Path, url: str | None = None, table: str | None = None, schema: str | None = None
+) -> Path:
     """main: a (table base_t); feature: f1 (feature_t) -> f2 (feature2_t), run on the
-    database; back on main, which then gains m1 (main_t).  The database is orphaned
-    against main before m1 is committed, diverged after."""
-    project = init_project(tmp_path / "proj", commit=False)
+    database; back on main, which then gains m1 (main_t, add_main_revision).  The
+    database is orphaned against main before m1 is committed, diverged after.
+
+    ``url``: the database (default: app.db beside alembic.ini); ``table``/``schema``:
+    the version table env.py configures."""
+    ini = INI if url is None else INI.replace("sqlite:///%(here)s/app.db", url)
+    project = init_project(tmp_path / "proj", ini=ini, commit=False)
+    if table is not None:
+        set_version_table(project, table, schema)
     (project / ".gitignore").write_text("app.db\n__pycache__/\n", encoding="utf-8")
     add_revision(project, "aaaa0001", None, "create base", table="base_t")
     commit_all(project, "base")
