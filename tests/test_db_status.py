@@ -197,3 +197,18 @@ def test_check_and_the_hook_never_import_sqlalchemy(tmp_path: Path) -> None:
         cwd=project, capture_output=True, text=True, input="",
     )
     assert proc.stdout.splitlines()[-1].startswith("True"), proc.stdout + proc.stderr
+
+
+def test_a_deleted_branch_is_still_found_in_the_reflog(tmp_path: Path) -> None:
+    from support.repo import git
+
+    project = switch_scene(tmp_path)
+    sha = git(project, "rev-parse", "feature")
+    git(project, "branch", "-D", "feature")
+    proc = _status(project)
+    assert proc.returncode == 1, proc.stderr
+    assert f"    ffff0002  add feature two  (in commit {sha[:12]})" in proc.stdout
+    assert (
+        f"     or: git switch --detach {sha[:12]} && alembic downgrade aaaa0001 && git switch -"
+        in proc.stdout
+    )

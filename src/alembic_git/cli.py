@@ -263,6 +263,18 @@ def db_status(rev: str | None, url: str | None, fmt: str) -> None:
     _run(cmd.status, rev=rev, url=url, fmt=fmt)
 
 
+@db.command("sync")
+@_DB_URL
+@click.option("--yes", "-y", is_flag=True, help="Run the plan without asking.")
+@click.option("--dry-run", is_flag=True, help="Print the plan only (exit 1 when it has steps).")
+def db_sync(url: str | None, yes: bool, dry_run: bool) -> None:
+    """Downgrade what this branch lacks (each revision's own downgrade(), taken from the
+    branch that has it), then upgrade to this branch's heads.  Runs migration code."""
+    from alembic_git.commands import db as cmd
+
+    _run(cmd.sync, url=url, yes=yes, dry_run=dry_run)
+
+
 @cli.group(cls=_Group)
 def hook() -> None:
     """Git hooks: pre-push (warn or block), pre-receive (servers), install, uninstall."""

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from alembic_git.db.orphans import RefIndex
-from alembic_git.db.report import EnvStatus, status_text
+from alembic_git.db.report import EnvStatus, headline, status_text
 from alembic_git.db.status import compare
 from alembic_git.db.url import require_url
 from alembic_git.db.version_table import read_versions, version_table
@@ -72,3 +72,41 @@ def _json(
     )
     return {"status": worst, "environments": envs}
 
+
+
+def sync(ws: Workspace, url: str | None, yes: bool, dry_run: bool) -> int:
+    """Downgrade the orphans with their own downgrade(), then upgrade to this branch."""
+    from alembic_git.db import sync as db_sync
+
+    source = ws.worktree()
+    results = env_statuses(ws, source, url)
+    for result in results:
+        if not isinstance(result, EnvStatus):
+            name, exc = result
+            raise AlembicGitError(f"{name}: {exc}" if len(results) > 1 else str(exc))
+    code = 0
+    for es in results:
+        assert isinstance(es, EnvStatus)
+        many = len(results) > 1
+        click.echo(headline(es, many))
+        steps = db_sync.plan(es)
+        if not steps:
+            click.echo("  nothing to do")
+            continue
+        db_sync.check_downgrades(steps)
+        click.echo("  plan (runs the project's migration code, as alembic upgrade does):")
+        for i, step in enumerate(steps, 1):
+            click.echo(f"    {i}. {step.text}")
+        if dry_run:
+            code = EXIT_CONFLICT
+            continue
+        if not yes and not click.confirm("  run it?", default=False, err=True):
+            raise click.exceptions.Abort()
+        db_sync.run(source, es, steps, lambda line: click.echo(line, err=True))
+        after = env_statuses(ws, source, url)
+        for new in after:
+            if isinstance(new, EnvStatus) and new.env == es.env:
+                click.echo(headline(new, many))
+                if new.status.needs_action:
+                    code = EXIT_CONFLICT
+    return code
