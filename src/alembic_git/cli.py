@@ -288,7 +288,7 @@ _FAIL_ON_ERROR = click.option(
 )
 _HOOK_TYPE = click.option(
     "--hook-type",
-    type=click.Choice(["pre-push", "pre-receive"]),
+    type=click.Choice(["pre-push", "pre-receive", "post-checkout"]),
     help="Default: pre-push, or pre-receive in a bare repository.",
 )
 
@@ -337,6 +337,17 @@ def hook_pre_receive(protect: tuple[str, ...], fail_on_error: bool | None) -> No
     from alembic_git.commands import hook as cmd
 
     _run(cmd.pre_receive, protect=protect, fail_on_error=fail_on_error)
+
+
+@hook.command("post-checkout")
+@click.argument("prev")
+@click.argument("new")
+@click.argument("flag")
+def hook_post_checkout(prev: str, new: str, flag: str) -> None:
+    """After a branch switch: warn when the database ran revisions this branch lacks."""
+    from alembic_git.commands import hook as cmd
+
+    _run(cmd.post_checkout, prev=prev, new=new, flag=flag)
 
 
 @hook.command("install")

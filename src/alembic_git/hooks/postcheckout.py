@@ -1,0 +1,71 @@
+"""The post-checkout hook: after a real branch switch, warn when the developer's database
+ran revisions the new branch does not have.
+
+Git passes ``PREV NEW FLAG``; only FLAG 1 (a branch checkout, not a file checkout) with
+a changed commit is a switch.  The hook reads the database read-only, with a connect
+timeout, prints nothing when all is well, one quiet line when the database cannot be
+reached, and never changes anything.  It always exits 0: git would report any other
+code as the switch's.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from alembic_git.errors import AlembicGitError
+from alembic_git.workspace import Workspace
+
+CONNECT_TIMEOUT = 2.0  # seconds: a switch is never slowed by more
+_NAME = "alembic-git (post-checkout)"
+
+
+def is_branch_switch(prev: str, new: str, flag: str) -> bool:
+    return flag == "1" and prev != new
+
+
+def run(ws: Workspace, prev: str, new: str, flag: str, out: TextIO | None = None) -> int:
+    out = out or sys.stderr
+    if not is_branch_switch(prev, new, flag):
+        return 0
+    try:
+        for block in _warnings(ws):
+            print(block, file=out)
+    except AlembicGitError as exc:
+        print(f"{_NAME}: database not checked: {exc}", file=out)
+    return 0
+
+
+def _warnings(ws: Workspace) -> list[str]:
+    from alembic_git.db.orphans import RefIndex
+    from alembic_git.db.report import EnvStatus, fix_lines, orphan_lines
+    from alembic_git.db.status import DIVERGED, ORPHANED, compare
+    from alembic_git.db.url import choose_url
+    from alembic_git.db.version_table import Unreachable, read_versions, version_table
+
+    source = ws.worktree()
+    envs = ws.environments(source)
+    blocks = []
+    for env in envs:
+        db = choose_url(source, env, None)
+        if db is None:
+            continue  # no database configured for this environment: nothing to compare
+        table = version_table(source, env)
+        try:
+            rows = read_versions(db, table, CONNECT_TIMEOUT)
+        except Unreachable:
+            blocks.append(f"{_NAME}: database {db.shown} not reachable: not checked")
+            continue
+        st = compare(ws.graph(source, env), rows, RefIndex(ws, env).find)
+        if st.status not in (ORPHANED, DIVERGED):
+            continue
+        es = EnvStatus(env, db, table, st)
+        where = f" ({env.name})" if len(envs) > 1 else ""
+        lines = [
+            f"{_NAME}: your database {es.db.shown}{where} is {st.status}: this branch "
+            f"will fail with \"Can't locate revision identified by '{st.orphans[0].revision}'\"",
+            *orphan_lines(st),
+            *fix_lines(st),
+        ]
+        blocks.append("\n".join(lines))
+    return blocks

@@ -1,0 +1,105 @@
+"""The post-checkout hook, installed and run by a real ``git switch``."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from pathlib import Path
+
+from support.dbproject import add_main_revision, switch_scene
+from support.repo import git, run_cli
+
+
+def _switch(project: Path, *args: str, url: str = "") -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, DATABASE_URL=url)
+    return subprocess.run(
+        ["git", "switch", *args], cwd=project, capture_output=True, text=True, env=env,
+        check=False,
+    )
+
+
+def _installed(tmp_path: Path) -> Path:
+    project = switch_scene(tmp_path)
+    proc = run_cli(project, "hook", "install", "--hook-type", "post-checkout")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("alembic-git: installed the post-checkout hook: ")
+    return project
+
+
+def test_switching_away_from_the_branch_that_ran_it_warns_once(tmp_path: Path) -> None:
+    project = _installed(tmp_path)
+    git(project, "switch", "-q", "feature")  # the database is at feature's head: silent
+    before = (project / "app.db").read_bytes()
+    proc = _switch(project, "main")
+    assert proc.returncode == 0
+    db = project / "app.db"
+    assert [line for line in proc.stderr.splitlines() if "Switched" not in line] == [
+        f"alembic-git (post-checkout): your database sqlite:///{db} is orphaned: this branch "
+        "will fail with \"Can't locate revision identified by 'ffff0002'\"",
+        "  it ran 2 revisions this branch does not have (newest first):",
+        "    ffff0002  add feature two  (in feature)",
+        "    ffff0001  add feature  (in feature)",
+        "  to fix: alembic-git db sync",
+        "     or: git switch feature && alembic downgrade aaaa0001 && git switch -",
+    ]
+    assert db.read_bytes() == before  # never changes the database
+
+
+def test_silent_when_all_is_well_on_file_checkouts_and_on_the_same_commit(
+    tmp_path: Path,
+) -> None:
+    project = _installed(tmp_path)
+    proc = _switch(project, "feature")  # the database is at feature's head
+    assert "alembic-git" not in proc.stderr, proc.stderr
+    proc = _switch(project, "-c", "feature-copy")  # same commit (flag 1, PREV == NEW)
+    assert "alembic-git" not in proc.stderr, proc.stderr
+    git(project, "switch", "-q", "main")
+    (project / "alembic.ini").write_text("changed", encoding="utf-8")
+    proc = subprocess.run(
+        ["git", "checkout", "--", "alembic.ini"], cwd=project, capture_output=True, text=True,
+        env=dict(os.environ, DATABASE_URL=""), check=False,
+    )  # a file checkout (flag 0)
+    assert (proc.returncode, proc.stderr) == (0, "")
+
+
+def test_diverged_after_main_moves_on(tmp_path: Path) -> None:
+    project = _installed(tmp_path)
+    add_main_revision(project)
+    git(project, "switch", "-q", "feature")
+    proc = _switch(project, "main")
+    assert "is diverged: this branch will fail" in proc.stderr
+    assert "alembic upgrade heads" in proc.stderr
+
+
+def test_an_unreachable_database_is_one_quiet_line_within_the_timeout(tmp_path: Path) -> None:
+    project = _installed(tmp_path)
+    git(project, "switch", "-q", "feature")
+    started = time.monotonic()
+    proc = _switch(project, "main", url="postgresql://app:s3cret@10.255.255.1:5432/app")
+    elapsed = time.monotonic() - started
+    assert proc.returncode == 0
+    lines = [line for line in proc.stderr.splitlines() if "Switched" not in line]
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith(
+        "alembic-git (post-checkout): database postgresql://app:***@10.255.255.1:5432/app "
+    )
+    assert "s3cret" not in proc.stderr
+    assert elapsed < 10, elapsed
+
+
+def test_a_server_that_never_answers_costs_the_connect_timeout_only(tmp_path: Path) -> None:
+    import socket
+
+    project = _installed(tmp_path)
+    git(project, "switch", "-q", "feature")
+    with socket.socket() as silent:  # accepts connections (backlog), never says a word
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        port = silent.getsockname()[1]
+        started = time.monotonic()
+        proc = _switch(project, "main", url=f"postgresql+psycopg://app@127.0.0.1:{port}/app")
+        elapsed = time.monotonic() - started
+    assert proc.returncode == 0
+    assert f"127.0.0.1:{port}/app not reachable: not checked" in proc.stderr, proc.stderr
+    assert 1.5 < elapsed < 8, elapsed
