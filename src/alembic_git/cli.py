@@ -193,6 +193,14 @@ def forecast(target: str | None, fmt: str, patterns: tuple[str, ...]) -> None:
 @click.option("--dry-run", is_flag=True, help="Show the diff or the new file; write nothing.")
 @click.option("--force", is_flag=True, help="Rewrite files even if they have uncommitted changes.")
 @click.option("--strict", is_flag=True, help="Join every head into one, labelled or not.")
+@click.option(
+    "--published-db",
+    "published_dbs",
+    multiple=True,
+    metavar="URL",
+    help="A database whose revisions are published: never rebased (repeatable; also "
+    "[tool.alembic-git] published-databases).",
+)
 def merge_heads(
     strategy: str,
     onto: str | None,
@@ -201,6 +209,7 @@ def merge_heads(
     dry_run: bool,
     force: bool,
     strict: bool,
+    published_dbs: tuple[str, ...],
 ) -> None:
     """Join conflicting heads in the working tree: a merge revision, or a rebase."""
     from alembic_git.commands import merge_heads as cmd
@@ -214,6 +223,7 @@ def merge_heads(
         dry_run=dry_run,
         force=force,
         strict=strict,
+        published_dbs=published_dbs,
     )
 
 

@@ -126,6 +126,15 @@ def compare(graph: RevisionGraph, current: Sequence[str] | None, lookup: Lookup)
     return DbStatus(status, tuple(current), heads, pending, ordered)
 
 
+def ran_revisions(graph: RevisionGraph, rows: Sequence[str]) -> set[str]:
+    """Every revision a database with these rows has run, as far as ``graph`` knows (a
+    row the graph lacks stands for itself)."""
+    ran: set[str] = set()
+    for row in rows:
+        ran |= _below(graph, row) if row in graph.revisions else {row}
+    return ran
+
+
 def _below(graph: RevisionGraph, rev: str) -> set[str]:
     """``rev`` and everything it stands on through down_revision and depends_on."""
     seen = {rev}
