@@ -90,3 +90,35 @@ def test_no_version_table_is_empty_and_nothing_is_created(
         name,
     )
     assert tables == []
+
+
+def _tables(pg: PgServer, name: str) -> set[str]:
+    rows = pg.execute(
+        "SELECT table_schema || '.' || table_name FROM information_schema.tables "
+        "WHERE table_schema IN ('public', 'meta')",
+        name,
+    )
+    return {r[0] for r in rows}
+
+
+def test_sync_drops_the_orphans_tables_and_upgrades_then_behind_after_a_new_revision(
+    tmp_path: Path, pg: PgServer
+) -> None:
+    from support.repo import add_revision
+
+    name, url = _database(pg)
+    project = switch_scene(tmp_path, url, table="my_versions", schema="meta")
+    add_main_revision(project)
+    assert {"public.feature_t", "public.feature2_t"} <= _tables(pg, name)
+    proc = run_cli(project, "db", "sync", "--yes", env={"DATABASE_URL": ""})
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    tables = _tables(pg, name)
+    assert "public.feature_t" not in tables and "public.feature2_t" not in tables
+    assert {"public.base_t", "public.main_t", "meta.my_versions"} <= tables
+    assert pg.execute("SELECT version_num FROM meta.my_versions", name) == [("eeee0001",)]
+    assert _status(project).returncode == 0  # type: ignore[attr-defined]
+    add_revision(project, "eeee0002", "eeee0001", "more", table="more_t")
+    proc = _status(project, "--format", "json")
+    assert proc.returncode == 1  # type: ignore[attr-defined]
+    data = json.loads(proc.stdout)  # type: ignore[attr-defined]
+    assert (data["status"], data["pending"]) == ("behind", ["eeee0002"])
