@@ -126,3 +126,44 @@ def test_a_revision_no_branch_has_cannot_be_synced(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert "the database ran ffff0002, which no branch, remote ref or recent commit has" \
         in proc.stderr
+
+
+def test_a_merge_revision_is_unmerged_and_files_come_from_the_branch_that_ran_them(
+    tmp_path: Path,
+) -> None:
+    """Like the demo: 'merged' joined feature's x and main's e by merge revision M and ran
+    it; feature's own x was rebased onto e since.  Back on main, x must be downgraded with
+    the file the database ran (from 'merged'), M unmerged, main's e kept."""
+    from support.dbproject import upgrade
+    from support.repo import init_project
+
+    project = init_project(tmp_path / "proj", commit=False)
+    (project / ".gitignore").write_text("app.db\n__pycache__/\n", encoding="utf-8")
+    add_revision(project, "aaaa0001", None, "base", table="base_t")
+    commit_all(project, "base")
+    git(project, "switch", "-q", "-c", "feature")
+    add_revision(project, "0bbb0001", "aaaa0001", "x", table="x_t")
+    commit_all(project, "x")
+    git(project, "switch", "-q", "main")
+    add_revision(project, "eeee0001", "aaaa0001", "e", table="e_t")
+    commit_all(project, "e")
+    git(project, "switch", "-q", "-c", "merged")
+    git(project, "merge", "-q", "--no-edit", "feature")
+    add_revision(project, "cccc0001", ("eeee0001", "0bbb0001"), "join")
+    commit_all(project, "join")
+    upgrade(project)
+    git(project, "switch", "-q", "feature")
+    git(project, "merge", "-q", "--no-edit", "main")
+    add_revision(project, "0bbb0001", "eeee0001", "x")  # rebased: same id, new parent
+    commit_all(project, "rebase x")
+    git(project, "switch", "-q", "main")
+    db = project / "app.db"
+    status = run_cli(project, "db", "status", env=_ENV)
+    assert "    0bbb0001  x  (in feature, merged)" in status.stdout
+    assert "     or:" not in status.stdout  # one plain downgrade cannot do it
+    proc = run_cli(project, "db", "sync", "--yes", env=_ENV)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "    1. downgrade cccc0001  join  (its file from merged)" in proc.stdout
+    assert "    2. downgrade 0bbb0001  x  (its file from merged)" in proc.stdout
+    assert sqlite_rows(db) == ["eeee0001"]
+    assert "x_t" not in sqlite_tables(db) and "e_t" in sqlite_tables(db)

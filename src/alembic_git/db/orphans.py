@@ -31,14 +31,15 @@ class RefIndex:
     _reflog: list[tuple[str, CommitSource, RevisionGraph]] | None = field(
         default=None, init=False
     )
+    _switch: dict[str, str] = field(default_factory=dict, init=False)  # name -> switch args
 
     def find(self, rev: str) -> Elsewhere:
         for graphs in (self._ref_graphs(), self._reflog_graphs()):
             having = [(name, src, g) for name, src, g in graphs if rev in g.revisions]
             if having:
                 names = tuple(dict.fromkeys(name for name, _, _ in having))
-                _, src, g = having[0]
-                return Elsewhere(names, g, src)
+                name, src, g = having[0]
+                return Elsewhere(names, g, src, self._switch.get(name, name))
         return Elsewhere((), None)
 
     def _ref_graphs(self) -> list[tuple[str, CommitSource, RevisionGraph]]:
@@ -50,6 +51,8 @@ class RefIndex:
                 if ref.startswith("refs/remotes/") and ref.endswith("/HEAD"):
                     continue
                 name = ref.removeprefix("refs/heads/").removeprefix("refs/remotes/")
+                local = ref.startswith("refs/heads/")
+                self._switch.setdefault(name, name if local else f"--detach {name}")
                 self._add(self._graphs, name, sha)
         return self._graphs
 
@@ -63,6 +66,7 @@ class RefIndex:
             known = {src.treeish for _, src, _ in self._ref_graphs()}
             shas = [s for s in dict.fromkeys(proc.stdout.decode().split()) if s not in known]
             for sha in shas[:_REFLOG_COMMITS]:
+                self._switch[f"commit {sha[:12]}"] = f"--detach {sha[:12]}"
                 self._add(self._reflog, f"commit {sha[:12]}", sha)
         return self._reflog
 

@@ -74,18 +74,18 @@ def fix_lines(st: DbStatus) -> list[str]:
 
 
 def manual_fix(st: DbStatus) -> str | None:
-    """``git switch <branch> && alembic downgrade <rev> && git switch -``."""
-    branch = next((o.found_in[0] for o in st.orphans if o.found_in), None)
-    if branch is None:
+    """``git switch <branch> && alembic downgrade <rev> && git switch -``, when one plain
+    downgrade removes exactly the orphans: linear chains standing on the one revision
+    the database keeps (else only ``db sync`` does it right)."""
+    if not st.orphans or not st.orphans[0].switch or len(st.kept) > 1:
         return None
-    common = st.common
-    target = common[0] if len(common) == 1 else "base" if not common else None
-    if target is None:
+    orphaned = {o.revision for o in st.orphans}
+    if any(len(o.down_revisions) > 1 for o in st.orphans):
+        return None  # a merge revision: "downgrade <rev>" would leave one parent applied
+    target = st.kept[0] if st.kept else "base"
+    roots = [o for o in st.orphans if not orphaned.intersection(o.down_revisions)]
+    if any(tuple(o.down_revisions) != tuple(st.kept) for o in roots):
         return None
-    switch = (
-        f"git switch {shlex.quote(branch)}"
-        if "/" not in branch and not branch.startswith("commit ")
-        else f"git switch --detach {shlex.quote(branch.removeprefix('commit '))}"
-    )
     tail = " && alembic upgrade heads" if st.pending else ""
-    return f"{switch} && alembic downgrade {target} && git switch -{tail}"
+    switch = " ".join(shlex.quote(part) for part in st.orphans[0].switch.split(" "))
+    return f"git switch {switch} && alembic downgrade {target} && git switch -{tail}"

@@ -37,6 +37,7 @@ class Elsewhere:
     found_in: tuple[str, ...]
     graph: RevisionGraph | None
     where: Any = None  # the Source the graph was read from (db sync reads files there)
+    switch: str = ""  # the `git switch` arguments that check that source out
 
 
 Lookup = Callable[[str], Elsewhere]
@@ -50,6 +51,8 @@ class Orphan:
     down_revisions: tuple[str, ...] = ()
     where: Any = None  # the Source that has its file (None: nowhere in git)
     path: str | None = None  # the file in that source
+    file_from: str = ""  # how messages name that source (a branch, a ref, a commit)
+    switch: str = ""  # the `git switch` arguments that check that source out
 
 
 @dataclass(frozen=True)
@@ -59,20 +62,11 @@ class DbStatus:
     heads: tuple[str, ...]
     pending: tuple[str, ...]
     orphans: tuple[Orphan, ...]
+    kept: tuple[str, ...] = ()  # the heads of what it ran that this branch has
 
     @property
     def needs_action(self) -> bool:
         return self.status != UP_TO_DATE
-
-    @property
-    def common(self) -> tuple[str, ...]:
-        """What the database keeps once the orphans are downgraded: the revisions of
-        this branch that the orphans stand on ("base" when none)."""
-        orphaned = {o.revision for o in self.orphans}
-        parents = [
-            p for o in self.orphans for p in o.down_revisions if p not in orphaned
-        ]
-        return tuple(dict.fromkeys(parents))
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -109,8 +103,16 @@ def compare(graph: RevisionGraph, current: Sequence[str] | None, lookup: Lookup)
             elif rev not in orphans:
                 f = other.revisions[rev]
                 names = found.found_in if rev == row else lookup(rev).found_in
+                file_from = found.found_in[0] if found.found_in else ""
                 orphans[rev] = Orphan(
-                    rev, f.title, names, f.down_revisions, found.where, f.path
+                    rev,
+                    f.title,
+                    names,
+                    f.down_revisions,
+                    found.where,
+                    f.path,
+                    file_from,
+                    found.switch,
                 )
     pending = upgrade_order(graph, ran)
     ordered = _newest_first(orphans)
@@ -123,7 +125,10 @@ def compare(graph: RevisionGraph, current: Sequence[str] | None, lookup: Lookup)
         if pending
         else UP_TO_DATE
     )
-    return DbStatus(status, tuple(current), heads, pending, ordered)
+    kept = tuple(r for r in ran if not any(c in ran for c in graph.children[r]))
+    order = {r: i for i, r in enumerate(graph.revisions)}
+    kept = tuple(sorted(kept, key=order.__getitem__))
+    return DbStatus(status, tuple(current), heads, pending, ordered, kept)
 
 
 def ran_revisions(graph: RevisionGraph, rows: Sequence[str]) -> set[str]:

@@ -51,18 +51,22 @@ def plan(es: EnvStatus) -> list[Step]:
                 hint="fetch the branch that has it, or downgrade by hand",
             )
         message = f"  {o.message}" if o.message else ""
-        steps.append(
-            Step(
-                "downgrade",
-                f"{o.revision}@-1",
-                f"downgrade {o.revision}{message}  (its file from {o.found_in[0]})",
-                o,
-            )
-        )
+        text = f"downgrade {o.revision}{message}  (its file from {o.file_from})"
+        steps.append(Step("downgrade", _downgrade_target(o, es), text, o))
     if es.status.pending or steps:
         heads = ", ".join(es.status.heads)
         steps.append(Step("upgrade", "heads", f"upgrade to this branch's heads: {heads}"))
     return steps
+
+
+def _downgrade_target(o: Orphan, es: EnvStatus) -> str:
+    """What Alembic downgrades to so that only ``o`` goes: ``o@-1`` (one step on its
+    own branch); for a merge revision, where ``@-1`` is ambiguous, one of its parents
+    (another orphan first), which unmerges it and leaves both parents applied."""
+    if len(o.down_revisions) <= 1:
+        return f"{o.revision}@-1"
+    orphaned = {x.revision for x in es.status.orphans}
+    return next((p for p in o.down_revisions if p in orphaned), o.down_revisions[0])
 
 
 def check_downgrades(steps: list[Step]) -> None:
