@@ -212,3 +212,51 @@ def test_a_deleted_branch_is_still_found_in_the_reflog(tmp_path: Path) -> None:
         f"     or: git switch --detach {sha[:12]} && alembic downgrade aaaa0001 && git switch -"
         in proc.stdout
     )
+
+
+def test_json_on_an_error_says_error(tmp_path: Path) -> None:
+    project = init_project(tmp_path / "proj", ini="[alembic]\nscript_location = migrations\n")
+    add_revision(project, "aaaa0001", None, "one")
+    proc = _status(project, "--format", "json")
+    assert proc.returncode == 2
+    data = json.loads(proc.stdout)
+    assert data["status"] == "error"
+    assert data["error"].startswith("alembic.ini: no database URL: no --url, $DATABASE_URL is not")
+
+
+def test_each_declared_environment_against_its_own_database(tmp_path: Path) -> None:
+    import shutil
+
+    from support.repo import alembic_cli
+
+    project = init_project(tmp_path / "proj", commit=False)
+    shutil.copytree(project / "migrations", project / "b" / "migrations")
+    shutil.copy(project / "alembic.ini", project / "b" / "alembic.ini")
+    (project / ".gitignore").write_text("*.db\n", encoding="utf-8")
+    (project / "pyproject.toml").write_text(
+        '[[tool.alembic-git.environments]]\nname = "a"\nconfig = "alembic.ini"\n'
+        '[[tool.alembic-git.environments]]\nname = "b"\nconfig = "b/alembic.ini"\n'
+        'database-url-env = "B_DATABASE_URL"\n',
+        encoding="utf-8",
+    )
+    add_revision(project, "aaaa0001", None, "a one", table="a1")
+    add_revision(project, "bbbb0001", None, "b one", table="b1", folder="b/migrations/versions")
+    commit_all(project, "two environments")
+    upgrade(project)  # a's database only
+    assert alembic_cli(project, "-c", "b/alembic.ini", "upgrade", "heads").returncode == 0
+    b_db = project / "b" / "app.db"
+    b_db.rename(project / "b.db")
+    proc = _status(
+        project, "--format", "json", env={"B_DATABASE_URL": f"sqlite:///{project / 'b.db'}"}
+    )
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["status"] == "up-to-date"
+    assert [(e["environment"], e["database"], e["current"]) for e in data["environments"]] == [
+        ("a", f"sqlite:///{project / 'app.db'}", ["aaaa0001"]),
+        ("b", f"sqlite:///{project / 'b.db'}", ["bbbb0001"]),
+    ]
+    proc = _status(project)  # b's variable unset: its config's URL, where nothing ran
+    assert proc.returncode == 2
+    assert proc.stdout.startswith(f"a: database sqlite:///{project / 'app.db'} ")
+    assert proc.stderr.startswith("alembic-git: error: b: cannot read database sqlite:///")

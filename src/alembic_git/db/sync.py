@@ -27,7 +27,6 @@ from alembic_git.db.status import Orphan
 from alembic_git.db.url import DEFAULT_URL_ENV, scrub
 from alembic_git.db.version_table import read_versions
 from alembic_git.errors import AlembicGitError
-from alembic_git.source import Source
 
 _SEPARATORS = {"os": os.pathsep, "space": " ", "newline": "\n", ":": ":", ";": ";"}
 
@@ -89,9 +88,7 @@ def check_downgrades(steps: list[Step]) -> None:
             )
 
 
-def run(
-    source: Source, es: EnvStatus, steps: list[Step], say: Callable[[str], None]
-) -> list[str]:
+def run(es: EnvStatus, steps: list[Step], say: Callable[[str], None]) -> list[str]:
     """Run the steps; returns what ran.  A failing step raises, saying what ran before."""
     command = _alembic()
     env = es.env

@@ -37,29 +37,27 @@ def run(ws: Workspace, prev: str, new: str, flag: str, out: TextIO | None = None
 
 
 def _warnings(ws: Workspace) -> list[str]:
-    from alembic_git.db.orphans import RefIndex
-    from alembic_git.db.report import EnvStatus, fix_lines, orphan_lines
-    from alembic_git.db.status import DIVERGED, ORPHANED, compare
+    from alembic_git.db.environment import env_status
+    from alembic_git.db.report import fix_lines, orphan_lines
+    from alembic_git.db.status import DIVERGED, ORPHANED
     from alembic_git.db.url import choose_url
-    from alembic_git.db.version_table import Unreachable, read_versions, version_table
+    from alembic_git.db.version_table import Unreachable
 
     source = ws.worktree()
     envs = ws.environments(source)
     blocks = []
     for env in envs:
-        db = choose_url(source, env, None)
-        if db is None:
-            continue  # no database configured for this environment: nothing to compare
-        table = version_table(source, env)
         try:
-            rows = read_versions(db, table, CONNECT_TIMEOUT)
+            # no database configured for this environment: nothing to compare
+            es = env_status(ws, source, env, None, CONNECT_TIMEOUT, url_required=False)
         except Unreachable:
-            blocks.append(f"{_NAME}: database {db.shown} not reachable: not checked")
+            db = choose_url(source, env, None)
+            shown = db.shown if db is not None else "?"
+            blocks.append(f"{_NAME}: database {shown} not reachable: not checked")
             continue
-        st = compare(ws.graph(source, env), rows, RefIndex(ws, env).find)
-        if st.status not in (ORPHANED, DIVERGED):
+        if es is None or es.status.status not in (ORPHANED, DIVERGED):
             continue
-        es = EnvStatus(env, db, table, st)
+        st = es.status
         where = f" ({env.name})" if len(envs) > 1 else ""
         lines = [
             f"{_NAME}: your database {es.db.shown}{where} is {st.status}: this branch "
