@@ -260,3 +260,73 @@ def test_each_declared_environment_against_its_own_database(tmp_path: Path) -> N
     assert proc.returncode == 2
     assert proc.stdout.startswith(f"a: database sqlite:///{project / 'app.db'} ")
     assert proc.stderr.startswith("alembic-git: error: b: cannot read database sqlite:///")
+
+
+def test_pending_is_in_the_order_alembic_upgrades_them(tmp_path: Path) -> None:
+    """Alembic itself is the oracle: the "Running upgrade" lines of ``upgrade --sql``."""
+    import re
+
+    from support.repo import alembic_cli
+
+    project = init_project(tmp_path / "proj", commit=False)
+    (project / ".gitignore").write_text("app.db\n", encoding="utf-8")
+    add_revision(project, "aaaa0001", None, "base", table="t0")
+    commit_all(project, "base")
+    upgrade(project)
+    add_revision(project, "0ddd0004", "cccc0003", "d", table="t4")
+    add_revision(project, "bbbb0002", "aaaa0001", "b", table="t2")
+    add_revision(project, "cccc0003", "aaaa0001", "c", table="t3", depends_on="bbbb0002")
+    add_revision(project, "9eee0005", ("0ddd0004", "bbbb0002"), "e")
+    add_revision(project, "1fff0006", "aaaa0001", "f", table="t6")
+    commit_all(project, "more")
+    proc = _status(project, "--format", "json")
+    pending = json.loads(proc.stdout)["pending"]
+    ran = alembic_cli(project, "upgrade", "--sql", "aaaa0001:heads")
+    assert ran.returncode == 0, ran.stderr
+    order = re.findall(r"-- Running upgrade [\w, ]* -> (\w+)", ran.stdout)
+    assert sorted(pending) == sorted(order), ran.stdout
+    assert pending == order
+
+
+def test_upgrade_order_matches_alembic_on_random_graphs(tmp_path: Path) -> None:
+    """Forks, merges and depends_on, each compared with Alembic's own iterate_revisions
+    (the order `upgrade` runs them in), from a random point the database is at."""
+    import random
+    import shutil
+
+    from support.repo import alembic_script_directory
+
+    from alembic_git.cache import ParseCache
+    from alembic_git.config import Environment
+    from alembic_git.db.status import ran_revisions, upgrade_order
+    from alembic_git.graph import RevisionGraph
+    from alembic_git.loader import load_revision_files
+    from alembic_git.source import WorktreeSource
+
+    rng = random.Random(12)
+    project = init_project(tmp_path / "proj", commit=False)
+    versions = project / "migrations" / "versions"
+    for case in range(60):
+        shutil.rmtree(versions)
+        versions.mkdir()
+        revs = [f"{rng.randrange(16**8):08x}" for _ in range(rng.randrange(3, 9))]
+        for i, rev in enumerate(revs):
+            parents = rng.sample(revs[:i], k=min(i, rng.choice((1, 1, 1, 2))))
+            deps = rng.sample(revs[:i], k=1) if i > 1 and rng.random() < 0.3 else None
+            deps = [d for d in deps or [] if d not in parents] or None
+            add_revision(project, rev, parents or None, f"r{i}", depends_on=deps)
+        env = Environment("t", (str(versions),))
+        graph = RevisionGraph(
+            load_revision_files(WorktreeSource(str(project)), env, ParseCache(None))
+        )
+        at = rng.choice(revs)
+        ours = upgrade_order(graph, ran_revisions(graph, [at]))
+        script = alembic_script_directory(project)
+        theirs = [
+            r.revision
+            for r in reversed(
+                list(script.revision_map.iterate_revisions("heads", at, implicit_base=True))
+            )
+        ]
+        shape = [(f.revision, f.down_revisions, f.depends_on) for f in graph.files]
+        assert list(ours) == theirs, (case, shape, at)

@@ -14,7 +14,7 @@ it through ``down_revision`` and ``depends_on``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -153,28 +153,54 @@ def _below(graph: RevisionGraph, rev: str) -> set[str]:
 
 
 def upgrade_order(graph: RevisionGraph, ran: set[str]) -> tuple[str, ...]:
-    """The revisions not run yet, each after everything it stands on (file order breaks
-    ties, as Alembic's map does)."""
-    order: list[str] = []
-    done = set(ran)
+    """The revisions not run yet, in the order ``alembic upgrade heads`` runs them: its
+    ``RevisionMap._topological_sort`` from the real heads down, reversed."""
+    todo = {r for r in graph.revisions if r not in ran}
+    index = {r: i for i, r in enumerate(graph.revisions)}
+    current = sorted((h for h in graph.real_heads if h in todo), key=index.__getitem__)
+    below = [_below(graph, h) for h in current]
+    out: list[str] = []
+    i = 0
+    while current:
+        candidate = current[i]
+        waiting = next(
+            (j for j, anc in enumerate(below) if j != i and candidate in anc), None
+        )
+        if waiting is not None:  # another head stands on it: walk that one first
+            i = waiting
+            continue
+        if candidate in todo:
+            out.append(candidate)
+            todo.remove(candidate)
+        f = graph.revisions[candidate]
+        deps = _normalized_dependencies(graph, candidate)
+        add = [r for r in dict.fromkeys((*f.down_revisions, *deps)) if r in todo]
+        add = [r for r in add if r not in current]
+        if not add:
+            del current[i]
+            del below[i]
+            i = max(i - 1, 0)
+        elif not deps and len(f.down_revisions) == 1:
+            current[i] = add[0]
+            below[i].discard(candidate)
+        else:
+            current[i] = add[0]
+            current.extend(add[1:])
+            below[i] = _below(graph, add[0])
+            below.extend(_below(graph, r) for r in add[1:])
+    return tuple(reversed(out))
 
-    def visit(rev: str) -> None:
-        stack: list[tuple[str, Iterable[str]]] = [(rev, iter(graph.all_parents(rev)))]
-        while stack:
-            node, parents = stack[-1]
-            parent = next((p for p in parents if p not in done), None)
-            if parent is not None:
-                done.add(parent)
-                stack.append((parent, iter(graph.all_parents(parent))))
-                continue
-            stack.pop()
-            order.append(node)
 
-    for rev in graph.revisions:
-        if rev not in done:
-            done.add(rev)
-            visit(rev)
-    return tuple(order)
+def _normalized_dependencies(graph: RevisionGraph, rev: str) -> tuple[str, ...]:
+    """Alembic's ``_normalized_resolved_dependencies``: the revision's dependencies that
+    none of its down_revision ancestors depends on already."""
+    deps = graph.dependencies[rev]
+    if not deps:
+        return ()
+    inherited: set[str] = set()
+    for ancestor in graph.ancestors(rev) - {rev}:
+        inherited.update(graph.dependencies[ancestor])
+    return tuple(d for d in deps if d not in inherited)
 
 
 def _newest_first(orphans: dict[str, Orphan]) -> tuple[Orphan, ...]:
