@@ -103,3 +103,28 @@ def test_a_server_that_never_answers_costs_the_connect_timeout_only(tmp_path: Pa
     assert proc.returncode == 0
     assert f"127.0.0.1:{port}/app not reachable: not checked" in proc.stderr, proc.stderr
     assert 1.5 < elapsed < 8, elapsed
+
+
+def test_a_hook_that_was_there_is_kept_and_runs_first(tmp_path: Path) -> None:
+    project = switch_scene(tmp_path)
+    hook = project / ".git" / "hooks" / "post-checkout"
+    hook.parent.mkdir(parents=True, exist_ok=True)
+    hook.write_text('#!/bin/sh\necho "theirs $3" >> "$(git rev-parse --git-dir)/ran"\n', "utf-8")
+    hook.chmod(0o755)
+    proc = run_cli(project, "hook", "install", "--hook-type", "post-checkout")
+    assert "kept the post-checkout hook that was there as post-checkout.legacy" in proc.stdout
+    git(project, "switch", "-q", "feature")
+    proc = _switch(project, "main")
+    assert (project / ".git" / "ran").read_text("utf-8") == "theirs 1\ntheirs 1\n"
+    assert "is orphaned: this branch will fail" in proc.stderr
+    proc = run_cli(project, "hook", "uninstall", "--hook-type", "post-checkout")
+    assert proc.returncode == 0
+    assert hook.read_text("utf-8").startswith("#!/bin/sh\necho")
+
+
+def test_the_shipped_post_checkout_script_is_the_installed_one_without_python() -> None:
+    from alembic_git.hooks.install import script
+
+    path = Path(__file__).resolve().parent.parent / "hooks" / "post-checkout"
+    assert path.read_text(encoding="utf-8") == script("post-checkout", None)
+    assert os.access(path, os.X_OK)

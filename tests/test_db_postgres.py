@@ -122,3 +122,28 @@ def test_sync_drops_the_orphans_tables_and_upgrades_then_behind_after_a_new_revi
     assert proc.returncode == 1  # type: ignore[attr-defined]
     data = json.loads(proc.stdout)  # type: ignore[attr-defined]
     assert (data["status"], data["pending"]) == ("behind", ["eeee0002"])
+
+
+def test_the_post_checkout_hook_warns_about_a_postgresql_database(
+    tmp_path: Path, pg: PgServer
+) -> None:
+    import os
+    import subprocess
+
+    from support.repo import git
+
+    name, url = _database(pg)
+    project = switch_scene(tmp_path, url, table="my_versions", schema="meta")
+    assert run_cli(project, "hook", "install", "--hook-type", "post-checkout").returncode == 0
+    git(project, "switch", "-q", "feature")
+    proc = subprocess.run(
+        ["git", "switch", "main"], cwd=project, capture_output=True, text=True,
+        env=dict(os.environ, DATABASE_URL=""), check=False,
+    )
+    assert proc.returncode == 0
+    assert (
+        f"alembic-git (post-checkout): your database postgresql+psycopg://postgres@127.0.0.1:"
+        f"{pg.port}/{name} is orphaned" in proc.stderr
+    ), proc.stderr
+    assert "    ffff0002  add feature two  (in feature)" in proc.stderr
+    assert pg.execute("SELECT version_num FROM meta.my_versions", name) == [("ffff0002",)]
