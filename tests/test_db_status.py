@@ -330,3 +330,15 @@ def test_upgrade_order_matches_alembic_on_random_graphs(tmp_path: Path) -> None:
         ]
         shape = [(f.revision, f.down_revisions, f.depends_on) for f in graph.files]
         assert list(ours) == theirs, (case, shape, at)
+
+
+def test_the_fix_names_the_config_when_run_from_another_folder(tmp_path: Path) -> None:
+    project = switch_scene(tmp_path)
+    add_main_revision(project)
+    git_dir_sub = project / "migrations"
+    proc = _status(git_dir_sub)
+    assert proc.returncode == 1, proc.stderr
+    assert (
+        "     or: git switch feature && alembic -c ../alembic.ini downgrade aaaa0001 "
+        "&& git switch - && alembic -c ../alembic.ini upgrade heads"
+    ) in proc.stdout

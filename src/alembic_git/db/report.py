@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shlex
 from dataclasses import dataclass
 
@@ -44,7 +45,7 @@ def status_text(es: EnvStatus, many: bool) -> str:
         lines += orphan_lines(st)
     if st.pending:
         lines.append(f"  pending, in upgrade order: {_ids(st.pending)}")
-    lines += fix_lines(st)
+    lines += fix_lines(st, es.env)
     return "\n".join(lines)
 
 
@@ -61,19 +62,34 @@ def orphan_lines(st: DbStatus) -> list[str]:
     return lines
 
 
-def fix_lines(st: DbStatus) -> list[str]:
+def alembic_command(env: Environment | None) -> str:
+    """``alembic``, with ``-c``/``-n`` when the environment's config is not the default
+    one of the current folder (the folder the printed commands are run from)."""
+    words = ["alembic"]
+    config = env.config_file or env.toml_file if env is not None else None
+    if config is not None:
+        rel = os.path.relpath(config)
+        if rel not in ("alembic.ini", "pyproject.toml"):
+            words += ["-c", rel]
+    if env is not None and env.config_file is not None and env.section != "alembic":
+        words += ["-n", env.section]
+    return shlex.join(words)
+
+
+def fix_lines(st: DbStatus, env: Environment | None = None) -> list[str]:
+    alembic = alembic_command(env)
     if st.status == EMPTY or (st.status == BEHIND):
-        return ["  to fix: alembic upgrade heads"]
+        return [f"  to fix: {alembic} upgrade heads"]
     if st.status not in (ORPHANED, DIVERGED):
         return []
     lines = ["  to fix: alembic-git db sync"]
-    manual = manual_fix(st)
+    manual = manual_fix(st, alembic)
     if manual:
         lines.append(f"     or: {manual}")
     return lines
 
 
-def manual_fix(st: DbStatus) -> str | None:
+def manual_fix(st: DbStatus, alembic: str = "alembic") -> str | None:
     """``git switch <branch> && alembic downgrade <rev> && git switch -``, when one plain
     downgrade removes exactly the orphans: linear chains standing on the one revision
     the database keeps (else only ``db sync`` does it right)."""
@@ -86,6 +102,6 @@ def manual_fix(st: DbStatus) -> str | None:
     roots = [o for o in st.orphans if not orphaned.intersection(o.down_revisions)]
     if any(tuple(o.down_revisions) != tuple(st.kept) for o in roots):
         return None
-    tail = " && alembic upgrade heads" if st.pending else ""
+    tail = f" && {alembic} upgrade heads" if st.pending else ""
     switch = " ".join(shlex.quote(part) for part in st.orphans[0].switch.split(" "))
-    return f"git switch {switch} && alembic downgrade {target} && git switch -{tail}"
+    return f"git switch {switch} && {alembic} downgrade {target} && git switch -{tail}"

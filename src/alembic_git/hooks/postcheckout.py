@@ -63,7 +63,7 @@ def _warnings(ws: Workspace) -> list[str]:
             f"{_NAME}: your database {es.db.shown}{where} is {st.status}: this branch "
             f"will fail with \"Can't locate revision identified by '{st.orphans[0].revision}'\"",
             *orphan_lines(st),
-            *fix_lines(st),
+            *fix_lines(st, env),
         ]
         blocks.append("\n".join(lines))
     return blocks
