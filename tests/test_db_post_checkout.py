@@ -128,3 +128,24 @@ def test_the_shipped_post_checkout_script_is_the_installed_one_without_python() 
     path = Path(__file__).resolve().parent.parent / "hooks" / "post-checkout"
     assert path.read_text(encoding="utf-8") == script("post-checkout", None)
     assert os.access(path, os.X_OK)
+
+
+def test_pre_commit_variables_stand_for_the_arguments_and_none_is_an_error(
+    tmp_path: Path,
+) -> None:
+    project = switch_scene(tmp_path)
+    main_sha, feature_sha = git(project, "rev-parse", "main"), git(project, "rev-parse", "feature")
+    env = {
+        "DATABASE_URL": "",
+        "PRE_COMMIT_FROM_REF": feature_sha,
+        "PRE_COMMIT_TO_REF": main_sha,
+        "PRE_COMMIT_CHECKOUT_TYPE": "1",
+    }
+    proc = run_cli(project, "hook", "post-checkout", env=env)
+    assert proc.returncode == 0
+    assert "is orphaned: this branch will fail" in proc.stderr
+    proc = run_cli(project, "hook", "post-checkout", env={**env, "PRE_COMMIT_CHECKOUT_TYPE": "0"})
+    assert (proc.returncode, proc.stderr) == (0, "")
+    proc = run_cli(project, "hook", "post-checkout", env={"DATABASE_URL": ""})
+    assert proc.returncode == 2
+    assert "hook post-checkout needs git's three arguments: PREV NEW FLAG" in proc.stderr

@@ -350,11 +350,12 @@ def hook_pre_receive(protect: tuple[str, ...], fail_on_error: bool | None) -> No
 
 
 @hook.command("post-checkout")
-@click.argument("prev")
-@click.argument("new")
-@click.argument("flag")
-def hook_post_checkout(prev: str, new: str, flag: str) -> None:
-    """After a branch switch: warn when the database ran revisions this branch lacks."""
+@click.argument("prev", required=False)
+@click.argument("new", required=False)
+@click.argument("flag", required=False)
+def hook_post_checkout(prev: str | None, new: str | None, flag: str | None) -> None:
+    """After a branch switch: warn when the database ran revisions this branch lacks
+    (git passes PREV NEW FLAG; pre-commit's PRE_COMMIT_* variables also work)."""
     from alembic_git.commands import hook as cmd
 
     _run(cmd.post_checkout, prev=prev, new=new, flag=flag)

@@ -82,7 +82,7 @@ def pre_receive(ws: Workspace, protect: tuple[str, ...], fail_on_error: bool | N
     return guarded("pre-receive", ws, fail_on_error, body)
 
 
-def post_checkout(ws: Workspace, prev: str, new: str, flag: str) -> int:
+def post_checkout(ws: Workspace, prev: str | None, new: str | None, flag: str | None) -> int:
     from alembic_git.hooks import postcheckout
 
     return postcheckout.run(ws, prev, new, flag)

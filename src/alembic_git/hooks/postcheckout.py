@@ -10,7 +10,9 @@ code as the switch's.
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Mapping
 from typing import TextIO
 
 from alembic_git.errors import AlembicGitError
@@ -24,8 +26,30 @@ def is_branch_switch(prev: str, new: str, flag: str) -> bool:
     return flag == "1" and prev != new
 
 
-def run(ws: Workspace, prev: str, new: str, flag: str, out: TextIO | None = None) -> int:
+def arguments(
+    prev: str | None, new: str | None, flag: str | None, environ: Mapping[str, str]
+) -> tuple[str, str, str]:
+    """Git's three arguments; under the pre-commit framework, its PRE_COMMIT_* variables."""
+    if prev is not None and new is not None and flag is not None:
+        return prev, new, flag
+    found = [environ.get(f"PRE_COMMIT_{k}") for k in ("FROM_REF", "TO_REF", "CHECKOUT_TYPE")]
+    if all(found):
+        return found[0] or "", found[1] or "", found[2] or ""
+    raise AlembicGitError(
+        "hook post-checkout needs git's three arguments: PREV NEW FLAG",
+        hint="install it with: alembic-git hook install --hook-type post-checkout",
+    )
+
+
+def run(
+    ws: Workspace,
+    prev: str | None,
+    new: str | None,
+    flag: str | None,
+    out: TextIO | None = None,
+) -> int:
     out = out or sys.stderr
+    prev, new, flag = arguments(prev, new, flag, os.environ)
     if not is_branch_switch(prev, new, flag):
         return 0
     try:
