@@ -75,7 +75,15 @@ def check_downgrades(steps: list[Step]) -> None:
         if o is None:
             continue
         data = o.where.read(o.path) or b""
-        tree = ast.parse(data)
+        try:
+            tree = ast.parse(data)
+        except SyntaxError as exc:
+            raise AlembicGitError(
+                f"revision {o.revision} in {o.file_from} cannot be parsed ({exc.msg}); "
+                "nothing was run",
+                path=o.where.display(o.path),
+                line=exc.lineno,
+            ) from None
         if not any(
             isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == "downgrade"
             for n in tree.body
