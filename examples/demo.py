@@ -5,7 +5,9 @@ git merges such branches without a conflict, yet Alembic then has two heads
 and ``alembic upgrade head`` fails at deploy time.  This demo shows
 alembic-git finding that from git alone (``forecast``, ``check --against``,
 the pre-push hook) and fixing it (``merge-heads`` with both strategies), and
-Alembic upgrading a real SQLite database afterwards.
+Alembic upgrading a real SQLite database afterwards; then a branch switch that
+leaves the database ahead of the branch (the post-checkout warning, ``db status``,
+``db sync``).
 
 Run it with ``python3 dev.py demo`` (or ``python examples/demo.py`` where
 alembic-git and alembic are installed).  Exit 0 when every step did what it
@@ -84,6 +86,7 @@ def tables(db: Path) -> list[str]:
 
 def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="alembic-git-demo-"))
+    os.environ.pop("DATABASE_URL", None)  # the demo's database is its own SQLite file
     for key, value in (("NAME", "Demo"), ("EMAIL", "demo@example.com")):
         os.environ.setdefault(f"GIT_AUTHOR_{key}", value)
         os.environ.setdefault(f"GIT_COMMITTER_{key}", value)
@@ -163,6 +166,18 @@ def main() -> int:
     missing = {"users", "posts", "invoices", "comments"} - set(tables(repo / "demo.db"))
     if missing:
         raise SystemExit(f"demo: tables missing after upgrade: {sorted(missing)}")
+
+    step("Bob switches back to main: his database ran revisions main does not have")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "merge invoices and comments")
+    sh(repo, "alembic-git", "hook", "install", "--hook-type", "post-checkout")
+    sh(repo, "git", "switch", "main")  # the post-checkout hook warns (it changes nothing)
+    sh(repo, "alembic-git", "db", "status", expect=1)
+    sh(repo, "alembic-git", "db", "sync", "--yes")  # their own downgrade(), from git objects
+    sh(repo, "alembic-git", "db", "status")
+    print(f"tables: {', '.join(tables(repo / 'demo.db'))}  (main's, again)")
+    if "comments" in tables(repo / "demo.db"):
+        raise SystemExit("demo: db sync left the comments table behind")
 
     step("done")
     print(f"the demo repository is in {repo}")

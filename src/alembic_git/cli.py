@@ -222,6 +222,14 @@ def forecast(target: str | None, fmt: str, patterns: tuple[str, ...]) -> None:
     is_flag=True,
     help="Do not run the environment's Alembic post_write_hooks on the merge revision.",
 )
+@click.option(
+    "--published-db",
+    "published_dbs",
+    multiple=True,
+    metavar="URL",
+    help="A database whose revisions are published: never rebased (repeatable; also "
+    "[tool.alembic-git] published-databases).",
+)
 def merge_heads(
     strategy: str,
     onto: str | None,
@@ -231,6 +239,7 @@ def merge_heads(
     force: bool,
     strict: bool,
     no_post_write_hooks: bool,
+    published_dbs: tuple[str, ...],
 ) -> None:
     """Join conflicting heads in the working tree: a merge revision, or a rebase."""
     from alembic_git.commands import merge_heads as cmd
@@ -245,6 +254,7 @@ def merge_heads(
         force=force,
         strict=strict,
         post_write_hooks=not no_post_write_hooks,
+        published_dbs=published_dbs,
     )
 
 
@@ -267,6 +277,46 @@ def comment(provider: str | None, dry_run: bool, target: str | None, strict: boo
 
 
 @cli.group(cls=_Group)
+def db() -> None:
+    """What the database ran: status against this branch, sync (downgrade, upgrade)."""
+
+
+_DB_URL = click.option(
+    "--url",
+    metavar="URL",
+    help="The database (default: $DATABASE_URL, or the environment's database-url-env, "
+    "else sqlalchemy.url of the Alembic config).",
+)
+
+
+@db.command("status")
+@_REV
+@_DB_URL
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def db_status(rev: str | None, url: str | None, fmt: str) -> None:
+    """Compare the database's alembic_version with this branch (read-only).
+
+    Exit 0 up-to-date, 1 behind / orphaned / diverged / empty, 2 error."""
+    from alembic_git.commands import db as cmd
+
+    _run(cmd.status, rev=rev, url=url, fmt=fmt)
+
+
+@db.command("sync")
+@_DB_URL
+@click.option("--yes", "-y", is_flag=True, help="Run the plan without asking.")
+@click.option("--dry-run", is_flag=True, help="Print the plan only (exit 1 when it has steps).")
+def db_sync(url: str | None, yes: bool, dry_run: bool) -> None:
+    """Downgrade what this branch lacks (each revision's own downgrade(), taken from the
+    branch that has it), then upgrade to this branch's heads.  Runs migration code."""
+    from alembic_git.commands import db as cmd
+
+    _run(cmd.sync, url=url, yes=yes, dry_run=dry_run)
+
+
+@cli.group(cls=_Group)
 def hook() -> None:
     """Git hooks: pre-push (warn or block), pre-receive (servers), install, uninstall."""
 
@@ -279,7 +329,7 @@ _FAIL_ON_ERROR = click.option(
 )
 _HOOK_TYPE = click.option(
     "--hook-type",
-    type=click.Choice(["pre-push", "pre-receive"]),
+    type=click.Choice(["pre-push", "pre-receive", "post-checkout"]),
     help="Default: pre-push, or pre-receive in a bare repository.",
 )
 
@@ -328,6 +378,18 @@ def hook_pre_receive(protect: tuple[str, ...], fail_on_error: bool | None) -> No
     from alembic_git.commands import hook as cmd
 
     _run(cmd.pre_receive, protect=protect, fail_on_error=fail_on_error)
+
+
+@hook.command("post-checkout")
+@click.argument("prev", required=False)
+@click.argument("new", required=False)
+@click.argument("flag", required=False)
+def hook_post_checkout(prev: str | None, new: str | None, flag: str | None) -> None:
+    """After a branch switch: warn when the database ran revisions this branch lacks
+    (git passes PREV NEW FLAG; pre-commit's PRE_COMMIT_* variables also work)."""
+    from alembic_git.commands import hook as cmd
+
+    _run(cmd.post_checkout, prev=prev, new=new, flag=flag)
 
 
 @hook.command("install")

@@ -90,6 +90,12 @@ def pre_receive(ws: Workspace, protect: tuple[str, ...], fail_on_error: bool | N
     return hand_over(guarded("pre-receive", ws, fail_on_error, body))
 
 
+def post_checkout(ws: Workspace, prev: str | None, new: str | None, flag: str | None) -> int:
+    from alembic_git.hooks import postcheckout
+
+    return postcheckout.run(ws, prev, new, flag)
+
+
 def install(ws: Workspace, hook: str | None, mode: str | None) -> int:
     from alembic_git.hooks import install as inst
 

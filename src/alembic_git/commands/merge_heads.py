@@ -178,8 +178,15 @@ def _plan_env(
     groups: list[ConflictGroup],
     strategy: str,
     targets: Targets,
+    published_dbs: Sequence[str] = (),
 ) -> EnvWork:
     sides = sides_for(ws, env, targets)
+    if sides is not None and strategy != "merge":
+        from alembic_git.db import published  # SQLAlchemy: only when databases are listed
+
+        dbs = published.databases(ws, published_dbs)
+        if dbs:
+            sides = published.with_databases(ws.worktree(), env, graph, sides, dbs)
     rank: dict[str, int] = {}
     repo = ws.repo
     if strategy != "merge" and sides is not None and repo is not None and repo.toplevel:
@@ -211,6 +218,7 @@ def run(
     verifier: Verifier | None = None,
     strict: bool = False,
     post_write_hooks: bool = True,
+    published_dbs: Sequence[str] = (),
 ) -> int:
     source = ws.worktree()
     journal_file = recover_interrupted(ws)
@@ -225,7 +233,7 @@ def run(
             continue
         if targets is None:
             targets = find_targets(ws.repo, onto)
-        works.append(_plan_env(ws, env, graph, groups, strategy, targets))
+        works.append(_plan_env(ws, env, graph, groups, strategy, targets, published_dbs))
     if not works:
         return 0
     merge_count = sum(p.strategy == "merge" for w in works for p in w.plans)

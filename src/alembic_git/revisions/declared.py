@@ -51,6 +51,9 @@ _KEYS = frozenset(
         "config",
         "section",
         "working-directory",
+        "version-table",
+        "version-table-schema",
+        "database-url-env",
     }
 )
 _HINT = "see docs/configuration.md, 'Declared environments'"
@@ -148,6 +151,11 @@ def _environment(source: Source, entry: dict[str, Any], index: int, where: str) 
             base=folder,
             locations_from=f"version-locations of {what} in {where}",
         )
+    database_keys = ("version-table", "version-table-schema", "database-url-env")
+    database = {k: entry.get(k) for k in database_keys}
+    for k, v in database.items():
+        if v is not None and (not isinstance(v, str) or not v.strip()):
+            raise AlembicGitError(f"{what}: {k!r} must be a non-empty string", path=where)
     key = "external-version-locations"
     externals = _paths(entry, key, what, where) or []
     file_system = WorktreeSource("/")  # external locations: always the file system
@@ -156,6 +164,9 @@ def _environment(source: Source, entry: dict[str, Any], index: int, where: str) 
         env,
         name=name,
         declared=True,
+        version_table=database["version-table"],
+        version_table_schema=database["version-table-schema"],
+        database_url_env=database["database-url-env"],
         script_template=norm(os.path.join(folder, template)) if template else env.script_template,
         external_locations=tuple(
             resolve_location(file_system, p, folder, search, key, where) for p in externals

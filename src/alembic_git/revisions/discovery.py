@@ -54,6 +54,11 @@ class Environment:
     # Read from the file system at every commit; never rewritten (Invenio's packages).
     external_locations: tuple[str, ...] = ()
     declared: bool = False  # from [[tool.alembic-git.environments]]
+    # A declared environment's database settings (``db`` commands); None: from env.py
+    # (the version table) or the default (DATABASE_URL).
+    version_table: str | None = None
+    version_table_schema: str | None = None
+    database_url_env: str | None = None
 
     @property
     def template_file(self) -> str | None:
