@@ -93,7 +93,9 @@ def pre_receive(ws: Workspace, protect: tuple[str, ...], fail_on_error: bool | N
 def post_checkout(ws: Workspace, prev: str | None, new: str | None, flag: str | None) -> int:
     from alembic_git.hooks import postcheckout
 
-    return postcheckout.run(ws, prev, new, flag)
+    # A verdict like the other hooks' (the installed script trusts nothing else); a
+    # post-checkout hook only ever warns.
+    return hand_over(Outcome("ok", postcheckout.run(ws, prev, new, flag)))
 
 
 def install(ws: Workspace, hook: str | None, mode: str | None) -> int:

@@ -89,12 +89,20 @@ case "$out" in
             why="$ran exited with status $status without a verdict"
         fi ;;
 esac
+{no_verdict}"""
+
+# Without a verdict a push goes on (unless failOnError); a checkout has happened already.
+_NO_VERDICT_PUSH = """\
 if [ "$(git config --type=bool alembic-git.failOnError 2>/dev/null)" = true ]; then
     echo "alembic-git: error: the {hook} check did not run: $why; push refused \
 (alembic-git.failOnError is set)" >&2
     exit 2
 fi
 echo "alembic-git: warning: the {hook} check did not run: $why; the push goes on" >&2
+exit 0
+"""
+_NO_VERDICT_CHECKOUT = """\
+echo "alembic-git: warning: the {hook} check did not run: $why" >&2
 exit 0
 """
 
@@ -117,6 +125,9 @@ def script(
         launcher=_LAUNCHER,
         args=shlex.join([*global_args, "hook", hook, *hook_args]),
         missing=_NOT_INSTALLED,
+        no_verdict=(
+            _NO_VERDICT_CHECKOUT if hook == "post-checkout" else _NO_VERDICT_PUSH
+        ).format(hook=hook),
     )
 
 
