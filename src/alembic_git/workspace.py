@@ -97,7 +97,7 @@ class Workspace:
             raise AlembicGitError(
                 f"{ref!r} is not a commit in this repository",
                 hint=_LOOKS_LIKE_A_REVISION
-                if re.fullmatch(r"[0-9a-f]{4,40}", ref)
+                if re.fullmatch(r"[0-9a-f]{12}", ref)  # the length of the ids Alembic makes
                 else "check the name (git branch -a), or fetch it first",
             )
         return CommitSource(repo, sha, label or f"commit {sha[:12]} ({ref})")
