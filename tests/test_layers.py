@@ -13,7 +13,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "src" / "alembic_git"
 
 # Lowest first. Modules of one rank may not import each other's folders.
 RANKS = [
-    {"errors", "files", "__init__"},
+    {"errors", "files", "kinds", "__init__"},
+    {"status"},
     {"git"},
     {"settings"},
     {"revisions"},

@@ -5,6 +5,7 @@ Exit codes: 0 clean, 1 conflict found, 2 error (one line on stderr, no traceback
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import sys
@@ -16,6 +17,15 @@ import click
 
 from alembic_git import __version__
 from alembic_git.errors import EXIT_ERROR, AlembicGitError
+from alembic_git.kinds import (
+    DrawingFormat,
+    HookMode,
+    HookType,
+    Provider,
+    ReportFormat,
+    Strategy,
+    words,
+)
 from alembic_git.revisions.discovery import Selection
 from alembic_git.workspace import Workspace
 
@@ -90,8 +100,37 @@ def cli(
     ctx.call_on_close(ctx.obj.close)
 
 
-_REV = click.option(
-    "--rev", metavar="REF", help="Read the graph from this commit, not the working tree."
+def _commit_option(f: Callable[..., None]) -> Callable[..., None]:
+    """``--commit REF``: read this git commit, not the working tree. ``--rev`` is kept as a
+    hidden alias; it is not Alembic's ``--rev`` (a revision), hence the new name."""
+
+    @functools.wraps(f)
+    def command(*args: Any, rev_alias: str | None = None, **kwargs: Any) -> None:
+        if rev_alias is not None:
+            if kwargs.get("rev") not in (None, rev_alias):
+                raise click.UsageError("--rev is the old name of --commit: give one of them")
+            kwargs["rev"] = rev_alias
+        f(*args, **kwargs)
+
+    command = click.option("--rev", "rev_alias", metavar="REF", hidden=True)(command)
+    return click.option(
+        "--commit",
+        "rev",
+        metavar="COMMIT",
+        help="Read the revision files of this git commit (a branch, tag or sha), "
+        "not the working tree. Not Alembic's --rev: that names a revision.",
+    )(command)
+
+
+def _format_option(kind: object) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    return click.option(
+        "--format", "fmt", type=click.Choice(words(kind)), default="text", show_default=True
+    )
+
+
+_TEXT_OR_JSON = click.Choice(["text", "json"])
+_STRICT = click.option(
+    "--strict", is_flag=True, help="Any second head is a conflict, labelled or not."
 )
 
 
@@ -101,10 +140,8 @@ def _run(fn: Callable[..., int], **kwargs: Any) -> None:
 
 
 @cli.command()
-@_REV
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
+@_commit_option
+@click.option("--format", "fmt", type=_TEXT_OR_JSON, default="text", show_default=True)
 def heads(rev: str | None, fmt: str) -> None:
     """Show the heads, like `alembic heads` (effective heads marked)."""
     from alembic_git.commands import heads as cmd
@@ -113,8 +150,8 @@ def heads(rev: str | None, fmt: str) -> None:
 
 
 @cli.command()
-@_REV
-@click.option("--strict", is_flag=True, help="Any second head is a conflict, labelled or not.")
+@_commit_option
+@_STRICT
 @click.option(
     "--against",
     metavar="TARGET",
@@ -123,13 +160,7 @@ def heads(rev: str | None, fmt: str) -> None:
     default=None,
     help="Check the graph after merging into TARGET (default: the remote's default branch).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "github", "markdown"]),
-    default="text",
-    show_default=True,
-)
+@_format_option(ReportFormat)
 @click.option(
     "--strict-overlaps",
     is_flag=True,
@@ -148,14 +179,8 @@ def check(
 
 
 @cli.command()
-@_REV
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["mermaid", "dot", "text"]),
-    default="text",
-    show_default=True,
-)
+@_commit_option
+@_format_option(DrawingFormat)
 @click.option("--around", multiple=True, metavar="REV", help="Draw only the neighbourhood of REV.")
 @click.option(
     "--depth",
@@ -172,11 +197,9 @@ def graph(rev: str | None, fmt: str, around: tuple[str, ...], depth: int) -> Non
 
 
 @cli.command()
-@_REV
+@_commit_option
 @click.argument("revisions", nargs=-1, metavar="[REV]...")
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
+@click.option("--format", "fmt", type=_TEXT_OR_JSON, default="text", show_default=True)
 def touches(rev: str | None, revisions: tuple[str, ...], fmt: str) -> None:
     """What each revision's upgrade() touches (default: the heads), read statically."""
     from alembic_git.commands import touches as cmd
@@ -186,9 +209,7 @@ def touches(rev: str | None, revisions: tuple[str, ...], fmt: str) -> None:
 
 @cli.command()
 @click.option("--target", metavar="REF", help="The branch they merge into (default: origin's).")
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
+@click.option("--format", "fmt", type=_TEXT_OR_JSON, default="text", show_default=True)
 @click.argument("patterns", nargs=-1, metavar="[REF|PATTERN]...")
 def forecast(target: str | None, fmt: str, patterns: tuple[str, ...]) -> None:
     """Which branches conflict with the target, and which pairs collide with each other."""
@@ -200,7 +221,7 @@ def forecast(target: str | None, fmt: str, patterns: tuple[str, ...]) -> None:
 @cli.command("merge-heads")
 @click.option(
     "--strategy",
-    type=click.Choice(["auto", "merge", "rebase"]),
+    type=click.Choice(words(Strategy)),
     default="auto",
     show_default=True,
     help="merge: one merge revision per group; rebase: move this branch's unpublished "
@@ -261,14 +282,14 @@ def merge_heads(
 @cli.command()
 @click.option(
     "--provider",
-    type=click.Choice(["github", "gitlab"]),
+    type=click.Choice(words(Provider)),
     help="The forge (default: from GITHUB_ACTIONS / GITLAB_CI).",
 )
 @click.option("--dry-run", is_flag=True, help="Print the comments instead of posting them.")
 @click.option(
     "--target", metavar="REF", help="Merge into REF (default: origin/<base branch> of the PR)."
 )
-@click.option("--strict", is_flag=True, help="Any second head is a conflict, labelled or not.")
+@_STRICT
 def comment(provider: str | None, dry_run: bool, target: str | None, strict: bool) -> None:
     """On a pull request: one sticky comment per environment with the fork and the fix."""
     from alembic_git.commands import comment as cmd
@@ -290,7 +311,7 @@ _DB_URL = click.option(
 
 
 @db.command("status")
-@_REV
+@_commit_option
 @_DB_URL
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
@@ -329,7 +350,7 @@ _FAIL_ON_ERROR = click.option(
 )
 _HOOK_TYPE = click.option(
     "--hook-type",
-    type=click.Choice(["pre-push", "pre-receive", "post-checkout"]),
+    type=click.Choice(words(HookType)),
     help="Default: pre-push, or pre-receive in a bare repository.",
 )
 
@@ -339,7 +360,7 @@ _HOOK_TYPE = click.option(
 @click.argument("url", required=False)
 @click.option(
     "--mode",
-    type=click.Choice(["warn", "block"]),
+    type=click.Choice(words(HookMode)),
     help="warn: report and let the push through; block: refuse it "
     "(default: git config alembic-git.mode, [tool.alembic-git] mode, else warn).",
 )
@@ -396,7 +417,7 @@ def hook_post_checkout(prev: str | None, new: str | None, flag: str | None) -> N
 @_HOOK_TYPE
 @click.option(
     "--mode",
-    type=click.Choice(["warn", "block"]),
+    type=click.Choice(words(HookMode)),
     help="Write this mode into the hook (default: read git config / pyproject at each push).",
 )
 def hook_install(hook_type: str | None, mode: str | None) -> None:

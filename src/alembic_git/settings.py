@@ -27,13 +27,14 @@ from typing import Any
 
 from alembic_git.errors import AlembicGitError
 from alembic_git.git import Repo
+from alembic_git.kinds import HookMode, words
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
-MODES = ("warn", "block")
+MODES = words(HookMode)
 _PREFIX = "alembic-git."
 _CONFIG_PATTERN = r"^(alembic-git\.|remote\..*\.url$)"
 _TRUE = frozenset({"true", "yes", "on", "1"})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,11 @@ from alembic_git.revisions.locations import (
 from alembic_git.revisions.selection import select_environments
 from alembic_git.revisions.source import CommitSource, Source, WorktreeSource, norm
 from alembic_git.settings import RawSettings
+
+_LOOKS_LIKE_A_REVISION = (
+    "it looks like an Alembic revision id: --commit takes a git commit (a branch, a tag, a "
+    "commit sha); to look at a revision, use alembic-git touches REV or graph --around REV"
+)
 
 
 @dataclass
@@ -79,7 +85,7 @@ class Workspace:
         repo = self.repo
         if repo is not None and repo.is_bare:
             raise AlembicGitError(
-                "a bare repository has no working tree", hint="pass --rev REF to read a commit"
+                "a bare repository has no working tree", hint="pass --commit REF to read a commit"
             )
         root = str(repo.toplevel) if repo is not None and repo.toplevel else self.cwd
         return WorktreeSource(root)
@@ -90,7 +96,9 @@ class Workspace:
         if sha is None:
             raise AlembicGitError(
                 f"{ref!r} is not a commit in this repository",
-                hint="check the name (git branch -a), or fetch it first",
+                hint=_LOOKS_LIKE_A_REVISION
+                if re.fullmatch(r"[0-9a-f]{12}", ref)  # the length of the ids Alembic makes
+                else "check the name (git branch -a), or fetch it first",
             )
         return CommitSource(repo, sha, label or f"commit {sha[:12]} ({ref})")
 

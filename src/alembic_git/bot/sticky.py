@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import quote, unquote
 
+from alembic_git.kinds import StepAction
 from alembic_git.report.markdown_text import size
 
 MARKER_PREFIX = "<!-- alembic-git:env="
@@ -74,7 +75,7 @@ class Post:
 
 @dataclass(frozen=True)
 class Step:
-    action: str  # "create" | "update" | "unchanged" | "skip"
+    action: StepAction
     env: str
     body: str
     comment: Comment | None = None

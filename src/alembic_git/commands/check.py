@@ -1,7 +1,7 @@
 """``alembic-git check``: exit 1 when an environment has conflicting heads.
 
 With ``--against [TARGET]`` the graph checked is the one this branch (or
-``--rev``, or the working tree) will have once merged into TARGET.
+``--commit``, or the working tree) will have once merged into TARGET.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from alembic_git.merging.against import Comparer
 from alembic_git.merging.forecast import Forecast, candidate_refs, forecast
 from alembic_git.report.against import problem_record
 from alembic_git.report.check import head_record
+from alembic_git.status import Status
 from alembic_git.workspace import Workspace
 
 
@@ -44,12 +45,12 @@ def to_json(f: Forecast) -> dict[str, Any]:
         "target": f.target,
         "target_sha": f.target_sha,
         "target_chosen_by": f.target_how,
-        "status": f.status,
+        "status": str(f.status),
         "branches": [
             {
                 "ref": b.ref,
                 "sha": b.sha,
-                "status": b.status,
+                "status": str(b.status),
                 "new_revisions": b.new_revisions,
                 "heads": [
                     {"environment": e.env.name, **head_record(e.merged.graph, h)}
@@ -96,17 +97,17 @@ def to_text(f: Forecast) -> str:
     width = max(len(b.ref) for b in f.branches)
     for b in f.branches:
         detail = ""
-        if b.status == "conflict":
+        if b.status is Status.CONFLICT:
             heads = sorted(
                 {h for e in b.envs if e.merged for c in e.merged.conflicts for h in c.heads}
             )
             problems = [p.message for e in b.envs for p in e.problems]
             detail = f"heads {', '.join(heads)}" if heads else "; ".join(problems)
-        elif b.status == "error":
+        elif b.status is Status.ERROR:
             detail = b.error or next((e.error or "" for e in b.envs if e.error), "")
         elif b.new_revisions:
             detail = f"adds {len(b.new_revisions)} revision(s)"
-        lines.append(f"  {b.ref:<{width}}  {b.status:<8}  {detail}".rstrip())
+        lines.append(f"  {b.ref:<{width}}  {b.status.value:<8}  {detail}".rstrip())
     if f.pair_count:
         lines.append("branches that are fine alone but collide with each other:")
         lines += _pair_lines(f) if f.pair_count <= _PAIRS_IN_TEXT else _group_lines(f)

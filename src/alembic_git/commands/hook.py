@@ -25,6 +25,7 @@ from alembic_git.hooks.common import (
     one_line_errors,
     outcome,
 )
+from alembic_git.status import Status
 from alembic_git.workspace import Workspace
 
 
@@ -95,7 +96,7 @@ def post_checkout(ws: Workspace, prev: str | None, new: str | None, flag: str | 
 
     # A verdict like the other hooks' (the installed script trusts nothing else); a
     # post-checkout hook only ever warns.
-    return hand_over(Outcome("ok", postcheckout.run(ws, prev, new, flag)))
+    return hand_over(Outcome(Status.OK, postcheckout.run(ws, prev, new, flag)))
 
 
 def install(ws: Workspace, hook: str | None, mode: str | None) -> int:

@@ -16,6 +16,7 @@ from alembic_git.errors import EXIT_CONFLICT, EXIT_ERROR, AlembicGitError
 from alembic_git.revisions.conflicts import EnvResult
 from alembic_git.revisions.discovery import Environment, NoConfigFound, Selection, discover_all
 from alembic_git.revisions.source import Source
+from alembic_git.status import Status
 from alembic_git.workspace import Workspace
 
 EXIT_REFUSED = EXIT_CONFLICT
@@ -27,12 +28,12 @@ VERDICT_FD = "ALEMBIC_GIT_VERDICT_FD"
 class Outcome:
     """What a hook found (``ok``, ``conflict``, ``error``) and the exit code it chose."""
 
-    verdict: str
+    verdict: Status
     code: int
 
 
 def outcome(reports: list[str], errors: list[str], code: int) -> Outcome:
-    return Outcome("conflict" if reports else "error" if errors else "ok", code)
+    return Outcome(Status.of(bool(reports), bool(errors)), code)
 
 
 def hand_over(result: Outcome) -> int:
@@ -48,7 +49,7 @@ def hand_over(result: Outcome) -> int:
         sys.stderr.flush()
         # Not writable (run by hand with the variable set): no verdict, as from a crash.
         with contextlib.suppress(OSError):
-            os.write(int(fd), f"{result.verdict} {result.code};".encode())
+            os.write(int(fd), f"{result.verdict.value} {result.code};".encode())
     return result.code
 
 
@@ -122,12 +123,12 @@ def guarded(
                 f"(alembic-git.failOnError is set{_BYPASS.get(hook, '')})",
                 file=sys.stderr,
             )
-            return Outcome("error", EXIT_ERROR)
+            return Outcome(Status.ERROR, EXIT_ERROR)
         print(
             f"alembic-git: warning: the {hook} check failed, the push goes on: {detail}",
             file=sys.stderr,
         )
-        return Outcome("error", 0)
+        return Outcome(Status.ERROR, 0)
 
 
 def one_line_errors(hook: str, errors: list[str], strict: bool) -> int:

@@ -13,12 +13,14 @@ from dataclasses import dataclass, field
 
 from alembic_git.errors import AlembicGitError
 from alembic_git.git import Repo, TreeEntry
+from alembic_git.kinds import ProblemKind
 from alembic_git.merging.targets import default_target
 from alembic_git.revisions.conflicts import EnvResult
 from alembic_git.revisions.discovery import Environment
 from alembic_git.revisions.graph import RevisionGraph
 from alembic_git.revisions.source import CommitSource, Source
 from alembic_git.revisions.touches import Overlap, TouchSet, overlaps, read_touch_sets
+from alembic_git.status import Status
 from alembic_git.workspace import Workspace
 
 THIS_BRANCH = "this branch"
@@ -35,7 +37,7 @@ class HeadOrigin:
 class MergeProblem:
     """A conflict only the merge creates, besides heads: found before Alembic would see it."""
 
-    kind: str  # "same-id" | "repointed" | "textual"
+    kind: ProblemKind
     revision: str | None
     message: str
     fix: str  # what to do: merge-heads cannot fix these
@@ -63,10 +65,8 @@ class EnvComparison:
         return bool(self.problems) or bool(self.merged and self.merged.conflicts)
 
     @property
-    def status(self) -> str:
-        if self.conflict:
-            return "conflict"
-        return "error" if self.error else "ok"
+    def status(self) -> Status:
+        return Status.of(self.conflict, bool(self.error))
 
 
 @dataclass
@@ -86,7 +86,7 @@ class Comparison:
 
     @property
     def error(self) -> bool:
-        return any(e.status == "error" for e in self.envs)
+        return any(e.status is Status.ERROR for e in self.envs)
 
 
 class Comparer:

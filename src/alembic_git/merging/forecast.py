@@ -19,6 +19,7 @@ from alembic_git.git import Repo
 from alembic_git.merging.against import Comparer, EnvComparison
 from alembic_git.revisions.source import CommitSource
 from alembic_git.revisions.touches import read_touch_sets
+from alembic_git.status import Status
 
 
 @dataclass
@@ -29,12 +30,10 @@ class BranchForecast:
     error: str | None = None
 
     @property
-    def status(self) -> str:
-        if any(e.conflict for e in self.envs):
-            return "conflict"
-        if self.error or any(e.status == "error" for e in self.envs):
-            return "error"
-        return "ok"
+    def status(self) -> Status:
+        if self.error:
+            return Status.worst([Status.ERROR, *(e.status for e in self.envs)])
+        return Status.worst(e.status for e in self.envs)
 
     @property
     def new_revisions(self) -> list[str]:
@@ -86,14 +85,13 @@ class Forecast:
     overlaps: list[BranchOverlap] = field(default_factory=list)
 
     @property
-    def status(self) -> str:
-        if self.pair_count or any(b.status == "conflict" for b in self.branches):
-            return "conflict"
-        return "error" if any(b.status == "error" for b in self.branches) else "ok"
+    def status(self) -> Status:
+        together = Status.CONFLICT if self.pair_count else Status.OK
+        return Status.worst([together, *(b.status for b in self.branches)])
 
     @property
     def exit_code(self) -> int:
-        return {"ok": 0, "conflict": 1}.get(self.status, 2)  # 2: a branch could not be read
+        return self.status.exit_code
 
 
 def candidate_refs(
@@ -143,7 +141,7 @@ def find_collisions(
     """
     buckets: dict[tuple[int, str, str | None], list[tuple[BranchForecast, EnvComparison]]] = {}
     for b in branches:
-        if b.status != "ok":
+        if b.status is not Status.OK:
             continue
         for i, e in enumerate(b.envs):
             assert e.merged is not None

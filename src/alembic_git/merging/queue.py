@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from alembic_git.errors import AlembicGitError
 from alembic_git.git import Repo
+from alembic_git.kinds import QueueKind
 from alembic_git.revisions.conflicts import EnvResult
 from alembic_git.workspace import Workspace
 
@@ -25,7 +26,7 @@ _GITLAB_MR = re.compile(r"(?:See merge request \S*!(\d+)|\(!(\d+)\)\s*$)", re.MU
 @dataclass(frozen=True)
 class QueueEvent:
     provider: str  # "github" or "gitlab"
-    kind: str  # "merge_group" or "merge_train"
+    kind: QueueKind
     head_sha: str | None  # the queue's commit (None: the checked-out HEAD)
     base_sha: str | None
     base_ref: str | None

@@ -16,6 +16,7 @@ from alembic_git.report.check import (
     merge_heads_command,
     upgrade_target,
 )
+from alembic_git.status import Status
 
 
 def merge_in(cmp: Comparison) -> list[str]:
@@ -122,7 +123,7 @@ def problem_record(p: MergeProblem) -> dict[str, Any]:
 
 
 def env_json(cmp: Comparison, ec: EnvComparison, cwd: str) -> dict[str, Any]:
-    data: dict[str, Any] = {"environment": ec.env.name, "status": ec.status}
+    data: dict[str, Any] = {"environment": ec.env.name, "status": str(ec.status)}
     if ec.error:
         data["error"] = ec.error
     data["new_revisions"] = ec.new_revisions
@@ -158,7 +159,7 @@ def comparison_json(cmp: Comparison, cwd: str, many: bool) -> dict[str, Any]:
         "ours": cmp.ours_label,
         "ours_sha": cmp.ours,
         "merge_base": cmp.merge_base,
-        "status": "conflict" if cmp.conflict else "error" if cmp.error else "ok",
+        "status": str(Status.of(cmp.conflict, cmp.error)),
     }
     envs = [env_json(cmp, ec, cwd) for ec in cmp.envs]
     if many or len(envs) != 1:

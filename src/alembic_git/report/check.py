@@ -11,6 +11,7 @@ from alembic_git.errors import AlembicGitError
 from alembic_git.revisions.conflicts import ConflictGroup, EnvResult
 from alembic_git.revisions.discovery import Environment
 from alembic_git.revisions.graph import RevisionGraph
+from alembic_git.status import Status
 
 
 def env_options(env: Environment, cwd: str) -> list[str]:
@@ -89,7 +90,7 @@ def env_json(r: EnvResult) -> dict[str, Any]:
     g = r.graph
     return {
         "environment": r.env.name,
-        "status": "conflict" if r.conflicts else "ok",
+        "status": str(Status.of(bool(r.conflicts))),
         "heads": [head_record(g, h) for h in g.heads],
         "real_heads": list(g.real_heads),
         "bases": list(g.bases),
@@ -114,9 +115,9 @@ def results_json(
         return env_json(results[0])
     if not many and not results and len(errors) == 1:
         return error_json(*errors[0])
-    status = "conflict" if any(r.conflicts for r in results) else "error" if errors else "ok"
+    status = Status.of(any(r.conflicts for r in results), bool(errors))
     return {
-        "status": status,
+        "status": str(status),
         "environments": [env_json(r) for r in results] + [error_json(*e) for e in errors],
     }
 
@@ -125,7 +126,7 @@ def error_json(env: Environment | None, error: AlembicGitError) -> dict[str, Any
     """A check that could not be made: the same ``status`` key as a verdict."""
     return {
         "environment": env.name if env else None,
-        "status": "error",
+        "status": str(Status.ERROR),
         "error": str(error),
         "path": error.path,
         "line": error.line,

@@ -312,7 +312,7 @@ def comparison_markdown(cmp: Comparison, cwd: str) -> str:
 
 
 def check_markdown(results: Sequence[EnvResult], cwd: str) -> str:
-    """``check --format markdown``: the graph as it is (working tree or ``--rev``)."""
+    """``check --format markdown``: the graph as it is (working tree or ``--commit``)."""
     budget = BUDGET // max(len(results), 1)
     out = []
     for r in results:

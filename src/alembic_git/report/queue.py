@@ -8,6 +8,7 @@ from typing import Any
 
 from alembic_git.merging.queue import QueueHead, QueueResult
 from alembic_git.report.check import check_text, env_json, github_annotations
+from alembic_git.status import Status
 
 
 def _where(q: QueueResult) -> str:
@@ -61,7 +62,7 @@ def queue_json(q: QueueResult) -> dict[str, Any]:
         "base_sha": q.event.base_sha,
         "base_ref": q.event.base_ref,
         "base_missing": q.base_missing,
-        "status": "conflict" if q.conflict else "error" if q.errors else "ok",
+        "status": str(Status.of(q.conflict, bool(q.errors))),
         "errors": q.errors,
         "environments": [
             {

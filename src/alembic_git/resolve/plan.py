@@ -20,10 +20,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from alembic_git.errors import AlembicGitError
+from alembic_git.kinds import Strategy, words
 from alembic_git.revisions.conflicts import ConflictGroup
 from alembic_git.revisions.graph import RevisionGraph
 
-STRATEGIES = ("auto", "merge", "rebase")
+STRATEGIES = words(Strategy)
 _LAST = 1 << 62  # rank of a file never committed: its chain goes last
 
 

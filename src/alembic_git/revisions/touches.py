@@ -16,6 +16,7 @@ import ast
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from alembic_git.kinds import TouchKind
 from alembic_git.revisions.graph import RevisionGraph
 from alembic_git.revisions.source import Source
 
@@ -40,7 +41,7 @@ _WITH_COLUMNS = frozenset(
 class Touch:
     object: str  # as reports name it: "users", "users.email", "index:ix_users_email"
     action: str  # creates, drops, alters, adds, renames, uses
-    kind: str  # table, column, index, constraint
+    kind: TouchKind
     table: str | None  # the (schema-qualified) table of a table or column
 
 
@@ -203,7 +204,7 @@ class _Reader:
         table_at: int | None,
         table: str | None = None,
     ) -> None:
-        kind = "index" if name in _INDEX_OPS else "constraint"
+        kind: TouchKind = "index" if name in _INDEX_OPS else "constraint"
         action = _INDEX_OPS.get(name) or _CONSTRAINT_OPS[name]
         obj = _arg(call, 0, "index_name" if kind == "index" else "constraint_name")
         if obj is None:
@@ -233,7 +234,9 @@ class _Reader:
             self.unknown(f"op.{name} with a computed name", call)
         return value
 
-    def add(self, obj: str, action: str, kind: str = "table", table: str | None = None) -> None:
+    def add(
+        self, obj: str, action: str, kind: TouchKind = "table", table: str | None = None
+    ) -> None:
         touch = Touch(obj, action, kind, table if table is not None else obj)
         if touch not in self.out.touches:
             self.out.touches.append(touch)
