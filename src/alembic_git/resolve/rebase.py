@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from alembic_git.errors import AlembicGitError
 from alembic_git.reader import Offsets, decode_source, parse
+from alembic_git.template import UNSAFE_ID_HINT, unsafe_in_source
 
 _STRING_START = re.compile(r"([rRuU]*)('''|\"\"\"|'|\")")
 
@@ -42,6 +43,13 @@ def down_revision_splices(
     data: bytes, display: str, old: tuple[str, ...], new: str
 ) -> tuple[str, list[Splice]]:
     """(decoded text, splices) that turn ``down_revision`` ``old`` into ``new`` (one parent)."""
+    why = unsafe_in_source(new)
+    if why is not None:  # it goes between the file's quotes and into its docstring verbatim
+        raise AlembicGitError(
+            f"the new down_revision {new!r} cannot be written into this file: {why}",
+            path=display,
+            hint=UNSAFE_ID_HINT,
+        )
     parsed = parse(data)
     if parsed.syntax_error is not None:
         message, line = parsed.syntax_error
