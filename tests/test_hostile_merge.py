@@ -12,29 +12,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from support.hostile import V, write_revision
 from support.repo import alembic_script_directory, commit_all, git, run_cli
 
-V = "migrations/versions"
 DOCSTRING_BREAKER = 'h""" if __import__("os").system("touch SENTINEL") else """h'
 QUOTE_BREAKER = "x' if __import__('os').system('touch SENTINEL') else 'x"
-
-
-def write_revision(project: Path, name: str, rev: str, down: str | None) -> Path:
-    """A revision file as Alembic loads it; the ids are written with ``repr``, so the
-    hostile file itself is harmless until something copies its id raw."""
-    path = project / V / f"{name}.py"
-    path.write_text(
-        '"""a revision\n\n"""\n'
-        "from alembic import op\n\n"
-        f"revision = {rev!r}\n"
-        f"down_revision = {down!r}\n"
-        "branch_labels = None\n"
-        "depends_on = None\n\n\n"
-        "def upgrade():\n    pass\n\n\n"
-        "def downgrade():\n    pass\n",
-        encoding="utf-8",
-    )
-    return path
 
 
 def forked(project: Path, theirs: str, ours: str = "ccc333") -> None:
@@ -74,7 +56,7 @@ def test_merge_refuses_an_id_that_would_end_the_docstring(project: Path) -> None
     assert result.returncode == 2, result.stdout + result.stderr
     assert result.stderr.count("\n") == 1
     assert result.stderr.startswith(
-        f"alembic-git: error: {V}/zzz_theirs.py:6: revision id {DOCSTRING_BREAKER!r} cannot "
+        f"alembic-git: error: {V}/zzz_theirs.py:4: revision id {DOCSTRING_BREAKER!r} cannot "
         "be written into a merge revision: it contains a double quote; alembic-git writes only"
     )
     assert files(project) == before

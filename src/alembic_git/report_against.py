@@ -13,6 +13,8 @@ from alembic_git.report import (
     group_lines,
     head_record,
     heads_state,
+    log_line,
+    log_lines,
     merge_heads_command,
     upgrade_target,
 )
@@ -65,7 +67,7 @@ def env_text(
 ) -> str:
     what = f"merging {cmp.ours_label} into {cmp.target_ref}"
     if ec.error:
-        return f"error: {ec.env.name}: {what}: {ec.error}"
+        return log_line(f"error: {ec.env.name}: {what}: {ec.error}")
     lines = []
     for problem in ec.problems:
         lines.append(f"conflict: {ec.env.name}: {problem.message}")
@@ -80,16 +82,16 @@ def env_text(
         lines += group_lines(merged.graph, c, header, lambda h: _side(ec, h))
     if lines:
         lines.extend(f"fix: {fix}" for fix in fixes(cmp, ec, cwd, before))
-        return "\n".join(lines)
+        return log_lines(lines)
     assert merged is not None
     state = heads_state(merged.graph)
     added = f", adds {len(ec.new_revisions)} revision(s)" if ec.new_revisions else ""
-    return f"ok: {ec.env.name}: {what} keeps {state}{added}"
+    return log_line(f"ok: {ec.env.name}: {what} keeps {state}{added}")
 
 
 def comparison_text(cmp: Comparison, cwd: str, before: Sequence[str] | None = None) -> str:
     header = f"target: {cmp.target_ref} ({cmp.target_how})"
-    return "\n".join([header, *(env_text(cmp, ec, cwd, before) for ec in cmp.envs)])
+    return "\n".join([log_line(header), *(env_text(cmp, ec, cwd, before) for ec in cmp.envs)])
 
 
 def env_json(cmp: Comparison, ec: EnvComparison, cwd: str) -> dict[str, Any]:

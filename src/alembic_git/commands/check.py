@@ -16,7 +16,7 @@ import click
 from alembic_git.against import Comparer, Comparison
 from alembic_git.analysis import EnvResult
 from alembic_git.errors import AlembicGitError
-from alembic_git.report import check_text, github_annotations, results_json
+from alembic_git.report import check_text, github_annotations, results_json, stop_commands
 from alembic_git.report_against import comparison_annotations, comparison_json, comparison_text
 from alembic_git.targets import default_target
 from alembic_git.workspace import Workspace
@@ -56,10 +56,13 @@ def _emit(
     elif fmt == "markdown":
         click.echo(markdown())
     else:
-        found = annotations() if fmt == "github" else ""
+        if fmt != "github":
+            click.echo(text())
+            return
+        found = annotations()
         if found:
             click.echo(found)
-        click.echo(text())
+        click.echo(stop_commands(text()))  # the report quotes the repository's text
 
 
 def compare_current(ws: Workspace, rev: str | None, target: str | None, strict: bool) -> Comparison:
