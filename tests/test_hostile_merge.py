@@ -78,7 +78,7 @@ def test_rebase_refuses_a_parent_that_would_leave_the_quotes(project: Path) -> N
     result = run_cli(project, "merge-heads", "--strategy", "rebase")
     assert result.returncode == 2, result.stdout + result.stderr
     assert result.stderr.count("\n") == 1
-    assert f"{V}/ccc333_feature.py: the new down_revision {QUOTE_BREAKER!r}" in result.stderr
+    assert f"{V}/ccc333_feature.py:5: the new down_revision {QUOTE_BREAKER!r}" in result.stderr
     assert "it contains a single quote" in result.stderr
     assert {p.name: p.read_bytes() for p in (project / V).glob("*.py")} == before
     load_with_alembic(project)

@@ -68,23 +68,16 @@ def merge_heads_command(r: EnvResult, cwd: str) -> str:
     return command_line(r.env, cwd, "merge-heads", *(["--strict"] if r.strict else []))
 
 
-def heads_state(
-    graph: RevisionGraph,
-    code: Callable[[str], str] = str,
-    label: Callable[[str], str] | None = None,
-) -> str:
-    """The heads of a graph without conflicts, in words: each with its labels.
-
-    ``code`` shows a revision id, ``label`` a branch label (default: as ``code``).
-    """
-    label = label or code
+def heads_state(graph: RevisionGraph, code: Callable[[str], str] = str) -> str:
+    """The heads of a graph without conflicts, in words: each with its labels
+    (``code`` shows an id or a label: Markdown escapes both, they are the branch's text)."""
     heads = graph.heads
     if not heads:
         return "no revisions"
     if len(heads) == 1:
         return f"one head ({code(heads[0])})"
     each = ", ".join(
-        f"{code(h)} ({', '.join(label(x) for x in sorted(graph.labels[h])) or 'no label'})"
+        f"{code(h)} ({', '.join(code(x) for x in sorted(graph.labels[h])) or 'no label'})"
         for h in heads
     )
     return f"{len(heads)} heads, none in conflict: {each}"

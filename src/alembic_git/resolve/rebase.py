@@ -43,13 +43,6 @@ def down_revision_splices(
     data: bytes, display: str, old: tuple[str, ...], new: str
 ) -> tuple[str, list[Splice]]:
     """(decoded text, splices) that turn ``down_revision`` ``old`` into ``new`` (one parent)."""
-    why = unsafe_in_source(new)
-    if why is not None:  # it goes between the file's quotes and into its docstring verbatim
-        raise AlembicGitError(
-            f"the new down_revision {new!r} cannot be written into this file: {why}",
-            path=display,
-            hint=UNSAFE_ID_HINT,
-        )
     parsed = parse(data)
     if parsed.syntax_error is not None:
         message, line = parsed.syntax_error
@@ -63,6 +56,14 @@ def down_revision_splices(
             path=display,
             line=assign.line if assign else None,
             hint="keep exactly one, then run again",
+        )
+    why = unsafe_in_source(new)
+    if why is not None:  # it goes between the file's quotes and into its docstring verbatim
+        raise AlembicGitError(
+            f"the new down_revision {new!r} cannot be written into this file: {why}",
+            path=display,
+            line=assign.line,
+            hint=UNSAFE_ID_HINT,
         )
     start, end = assign.span
     expr = text[start:end]
