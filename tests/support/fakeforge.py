@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+import socket
 import threading
 import time
 from dataclasses import dataclass
@@ -404,10 +405,11 @@ class _Handler(BaseHTTPRequestHandler):
         self._headers_buffer.append(b"\r\n")
         raw = b"".join(self._headers_buffer) + data
         self._headers_buffer = []
+        # MSG_NOSIGNAL: an in-process cli.main() may have set SIGPIPE to kill the process.
+        flags = getattr(socket, "MSG_NOSIGNAL", 0)
         try:
             for i in range(len(raw)):
-                self.wfile.write(raw[i : i + 1])
-                self.wfile.flush()
+                self.connection.sendall(raw[i : i + 1], flags)
                 time.sleep(trickle)
         except OSError:  # the client gave up: what the test wants
             pass
