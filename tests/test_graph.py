@@ -381,7 +381,7 @@ def test_check_github_format_annotates_each_conflicting_head(project: Path) -> N
     add_revision(project, "ccc333", "aaa111", "right")
     code, out = check(project, "--format", "github")
     assert code == 1
-    annotations = [line for line in out.splitlines() if line.startswith("::")]
+    annotations = [line for line in out.splitlines() if line.startswith("::error")]
     assert annotations == [
         "::error file=migrations/versions/bbb222_left.py,line=15,title=Multiple Alembic heads::"
         "alembic.ini: revision bbb222 is one of 2 heads (bbb222, ccc333); "

@@ -441,6 +441,14 @@ _GLOBAL_OPTIONS = frozenset(
 )
 
 
+def _one_line(message: str) -> str:
+    """An error message as one inert line: it may quote values from the repository
+    (revision ids, labels, file names) that hold newlines or CI log commands."""
+    from alembic_git.report.check import log_line
+
+    return log_line(message)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     if hasattr(signal, "SIGPIPE"):
         # `alembic-git ... | head`: end quietly when the reader goes away, as git does,
@@ -471,7 +479,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         click.echo("alembic-git: aborted", err=True)
         return EXIT_ERROR
     except AlembicGitError as exc:
-        click.echo(f"alembic-git: error: {exc}", err=True)
+        click.echo(_one_line(f"alembic-git: error: {exc}"), err=True)
         return EXIT_ERROR
     except BrokenPipeError:
         return 0
@@ -479,8 +487,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("ALEMBIC_GIT_DEBUG"):
             traceback.print_exc()
         click.echo(
-            f"alembic-git: internal error: {type(exc).__name__}: {exc} "
-            "(set ALEMBIC_GIT_DEBUG=1 for a traceback, and please report it)",
+            _one_line(
+                f"alembic-git: internal error: {type(exc).__name__}: {exc} "
+                "(set ALEMBIC_GIT_DEBUG=1 for a traceback, and please report it)"
+            ),
             err=True,
         )
         return EXIT_ERROR

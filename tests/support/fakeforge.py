@@ -13,7 +13,9 @@ from __future__ import annotations
 import copy
 import json
 import re
+import socket
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -107,6 +109,8 @@ class FakeForge:
         self._gl_notes: dict[tuple[str, int], list[Json]] = {}
         self._gl_project_ids: dict[str, str] = {}  # "42" -> "group/project"
         self._last_id = 1000
+        self._redirects: list[tuple[str, int, str]] = []  # (path regex, status, Location)
+        self.trickle = 0.0  # > 0: send every answer one byte at a time, this many seconds apart
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self.url = ""
@@ -186,6 +190,12 @@ class FakeForge:
         with self._lock:
             return copy.deepcopy(self._gl_notes.get((self._project(str(project)), iid), []))
 
+    def redirect(self, path: str, status: int, location: str) -> None:
+        """Answer requests whose raw ``path?query`` (``path`` alone without a query) fully
+        matches the regex ``path`` with ``status`` and ``Location: location``."""
+        with self._lock:
+            self._redirects.append((path, status, location))
+
     # -- state; callers hold the lock ----------------------------------------------------
     def _uid(self, login: str) -> int:
         return self._user_ids.setdefault(login, 500 + len(self._user_ids))
@@ -217,6 +227,10 @@ class FakeForge:
     def _handle(self, req: RecordedRequest) -> tuple[int, bytes, dict[str, str]]:
         with self._lock:  # serialise under the lock: payloads reference live state
             self._requests.append(req)
+            for pattern, status, location in self._redirects:
+                target = f"{req.path}?{req.query_string}" if req.query_string else req.path
+                if re.fullmatch(pattern, target):
+                    return status, b"", {"Location": location}
             segs = [unquote(s) for s in req.path.split("/")[1:]]
             if segs[:1] == ["github"]:
                 status, payload, headers = self._github(req, "/".join(segs[1:]))
@@ -382,7 +396,22 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         for name, value in extra.items():
             self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(data)
+        trickle = cast(_Server, self.server).forge.trickle
+        if trickle <= 0:
+            self.end_headers()
+            self.wfile.write(data)
+            return
+        # A slow server: the status line, the headers and the body, one byte at a time.
+        self._headers_buffer.append(b"\r\n")
+        raw = b"".join(self._headers_buffer) + data
+        self._headers_buffer = []
+        # MSG_NOSIGNAL: an in-process cli.main() may have set SIGPIPE to kill the process.
+        flags = getattr(socket, "MSG_NOSIGNAL", 0)
+        try:
+            for i in range(len(raw)):
+                self.connection.sendall(raw[i : i + 1], flags)
+                time.sleep(trickle)
+        except OSError:  # the client gave up: what the test wants
+            pass
 
     do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _dispatch

@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import quote
 
 from alembic_git.bot import PullRequest, number, required
-from alembic_git.bot.http import Client, HttpError
+from alembic_git.bot.http import Client, HttpError, timeouts
 from alembic_git.bot.sticky import Comment
 from alembic_git.errors import AlembicGitError
 
@@ -75,6 +75,7 @@ class GitHub:
                 "X-GitHub-Api-Version": "2022-11-28",
             },
             (token,),
+            *timeouts(environ),
         )
         self._me: str | None = environ.get("ALEMBIC_GIT_BOT_LOGIN") or None
 

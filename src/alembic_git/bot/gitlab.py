@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import quote
 
 from alembic_git.bot import PullRequest, number, required
-from alembic_git.bot.http import Client
+from alembic_git.bot.http import Client, timeouts
 from alembic_git.bot.sticky import Comment
 from alembic_git.errors import AlembicGitError
 
@@ -53,6 +53,7 @@ class GitLab:
             environ.get("CI_API_V4_URL") or "https://gitlab.com/api/v4",
             {"PRIVATE-TOKEN": token},
             (token,),
+            *timeouts(environ),
         )
         self._me: str | None = environ.get("ALEMBIC_GIT_BOT_LOGIN") or None
 

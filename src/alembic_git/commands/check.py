@@ -23,6 +23,7 @@ from alembic_git.report.check import (
     error_annotation,
     github_annotations,
     results_json,
+    stop_commands,
 )
 from alembic_git.resolve import journal
 from alembic_git.revisions.conflicts import EnvResult
@@ -101,12 +102,15 @@ def _emit(
     elif fmt == "markdown":
         click.echo(markdown())
     else:
-        found = annotations() if fmt == "github" else ""
+        if fmt != "github":
+            click.echo(text())
+            return
+        found = annotations()
         if found:
             click.echo(found)
         report = text()
         if report:
-            click.echo(report)
+            click.echo(stop_commands(report))  # the report quotes the repository's text
 
 
 def compare_current(

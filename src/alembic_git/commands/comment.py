@@ -11,7 +11,6 @@ printed.
 from __future__ import annotations
 
 import os
-import secrets
 import shlex
 from collections.abc import Mapping, Sequence
 from functools import partial
@@ -24,7 +23,7 @@ from alembic_git.bot.http import HttpError, scrub
 from alembic_git.errors import AlembicGitError
 from alembic_git.merging.against import Comparer, Comparison
 from alembic_git.report.against import comparison_annotations, comparison_text, merge_in
-from alembic_git.report.check import escape_workflow_command
+from alembic_git.report.check import escape_workflow_command, log_line, stop_commands
 from alembic_git.report.markdown import env_comparison, footer
 from alembic_git.report.markdown_text import mono
 from alembic_git.workspace import Workspace
@@ -149,10 +148,7 @@ def _retired(cmp: Comparison, foot: str, env: str) -> str:
 
 def _echo_untrusted(text: str, github: bool, err: bool) -> None:
     """Print report text; on GitHub, revision text cannot be read as workflow commands."""
-    if github:
-        stop = secrets.token_hex(16)
-        text = f"::stop-commands::{stop}\n{text}\n::{stop}::"
-    click.echo(text, err=err)
+    click.echo(stop_commands(text) if github else text, err=err)
 
 
 def _say(step: sticky.Step, comment: sticky.Comment | None) -> None:
@@ -163,7 +159,7 @@ def _say(step: sticky.Step, comment: sticky.Comment | None) -> None:
         "unchanged": f"comment{where} is up to date",
         "skip": "no conflict, no comment",
     }[step.action]
-    click.echo(f"{step.env}: {done}", err=True)
+    click.echo(log_line(f"{step.env}: {done}"), err=True)
 
 
 def _fallback(
@@ -177,7 +173,7 @@ def _fallback(
     """The token may not comment (a fork's read-only token): summary and annotations."""
     why = f"cannot comment ({exc}); the token is read-only, as for pull requests from forks"
     if not github:
-        click.echo(f"alembic-git: {why}", err=True)
+        click.echo(log_line(f"alembic-git: {why}"), err=True)
         return
     summary = environ.get("GITHUB_STEP_SUMMARY")
     if summary:

@@ -13,6 +13,8 @@ from alembic_git.report.check import (
     group_lines,
     head_record,
     heads_state,
+    log_line,
+    log_lines,
     merge_heads_command,
     upgrade_target,
 )
@@ -66,7 +68,7 @@ def env_text(
 ) -> str:
     what = f"merging {cmp.ours_label} into {cmp.target_ref}"
     if ec.error:
-        return f"error: {ec.env.name}: {what}: {ec.error}"
+        return log_line(f"error: {ec.env.name}: {what}: {ec.error}")
     lines = []
     for problem in ec.problems:
         lines.append(f"conflict: {ec.env.name}: {problem.message}")
@@ -82,11 +84,11 @@ def env_text(
     warnings = overlap_lines(ec, THIS_BRANCH, cmp.target_ref)
     if lines or (ec.strict_overlaps and ec.overlaps):
         lines.extend(f"fix: {fix}" for fix in fixes(cmp, ec, cwd, before) if lines)
-        return "\n".join(lines + warnings)
+        return log_lines(lines + warnings)
     assert merged is not None
     state = heads_state(merged.graph)
     added = f", adds {len(ec.new_revisions)} revision(s)" if ec.new_revisions else ""
-    return "\n".join([f"ok: {ec.env.name}: {what} keeps {state}{added}", *warnings])
+    return log_lines([f"ok: {ec.env.name}: {what} keeps {state}{added}", *warnings])
 
 
 def overlap_lines(ec: EnvComparison, ours: str, theirs: str) -> list[str]:
@@ -114,7 +116,7 @@ def overlap_lines(ec: EnvComparison, ours: str, theirs: str) -> list[str]:
 
 def comparison_text(cmp: Comparison, cwd: str, before: Sequence[str] | None = None) -> str:
     header = f"target: {cmp.target_ref} ({cmp.target_how})"
-    return "\n".join([header, *(env_text(cmp, ec, cwd, before) for ec in cmp.envs)])
+    return "\n".join([log_line(header), *(env_text(cmp, ec, cwd, before) for ec in cmp.envs)])
 
 
 def problem_record(p: MergeProblem) -> dict[str, Any]:

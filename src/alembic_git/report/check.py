@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import shlex
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -12,6 +13,30 @@ from alembic_git.revisions.conflicts import ConflictGroup, EnvResult
 from alembic_git.revisions.discovery import Environment
 from alembic_git.revisions.graph import RevisionGraph
 from alembic_git.status import Status
+
+
+def log_line(text: str) -> str:
+    """Text from a repository made one inert line for a terminal or a CI log.
+
+    Control and invisible format characters (newlines, escapes, bidi overrides)
+    are shown as Python escapes (``\\n``, ``\\x1b``, ``\\u202e``): a value can neither
+    start a line of its own nor redraw the terminal.  GitHub's older ``##[command]``
+    syntax, which the runner finds anywhere in a line, is broken up too.
+    """
+    out = [ch if ch == " " or ch.isprintable() else repr(ch)[1:-1] for ch in text]
+    return "".join(out).replace("##[", "##\\[")
+
+
+def log_lines(lines: Sequence[str]) -> str:
+    """``lines`` (each meant as one line) joined, each made inert by ``log_line``."""
+    return "\n".join(log_line(line) for line in lines)
+
+
+def stop_commands(text: str) -> str:
+    """``text`` for a GitHub Actions log, where no line of it is read as a command:
+    between ``::stop-commands::TOKEN`` and ``::TOKEN::`` with an unguessable token."""
+    token = secrets.token_hex(16)
+    return f"::stop-commands::{token}\n{text}\n::{token}::"
 
 
 def env_options(env: Environment, cwd: str) -> list[str]:
@@ -48,14 +73,16 @@ def merge_heads_command(r: EnvResult, cwd: str) -> str:
 
 
 def heads_state(graph: RevisionGraph, code: Callable[[str], str] = str) -> str:
-    """The heads of a graph without conflicts, in words: each with its labels."""
+    """The heads of a graph without conflicts, in words: each with its labels
+    (``code`` shows an id or a label: Markdown escapes both, they are the branch's text)."""
     heads = graph.heads
     if not heads:
         return "no revisions"
     if len(heads) == 1:
         return f"one head ({code(heads[0])})"
     each = ", ".join(
-        f"{code(h)} ({', '.join(sorted(graph.labels[h])) or 'no label'})" for h in heads
+        f"{code(h)} ({', '.join(code(x) for x in sorted(graph.labels[h])) or 'no label'})"
+        for h in heads
     )
     return f"{len(heads)} heads, none in conflict: {each}"
 
@@ -83,7 +110,7 @@ def heads_text(results: Sequence[EnvResult]) -> str:
             labels = f" ({', '.join(sorted(g.labels[h]))})" if g.labels[h] else ""
             marker = "(effective head)" if h in g.effective_heads else "(head)"
             lines.append(f"{h}{labels} {marker}")
-    return "\n".join(lines)
+    return log_lines(lines)
 
 
 def env_json(r: EnvResult) -> dict[str, Any]:
@@ -180,7 +207,7 @@ def conflict_text(r: EnvResult, cwd: str, before: Sequence[str] = (), label: str
         )
         lines += group_lines(r.graph, c, header)
     lines.append(f"{label}: {' && '.join([*before, merge_heads_command(r, cwd)])}")
-    return "\n".join(lines)
+    return log_lines(lines)
 
 
 def check_text(results: Sequence[EnvResult], cwd: str) -> str:
@@ -189,7 +216,7 @@ def check_text(results: Sequence[EnvResult], cwd: str) -> str:
         if r.conflicts:
             out.append(conflict_text(r, cwd))
         else:
-            out.append(f"ok: {r.env.name}: {heads_state(r.graph)}")
+            out.append(log_line(f"ok: {r.env.name}: {heads_state(r.graph)}"))
     return "\n".join(out)
 
 

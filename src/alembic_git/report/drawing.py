@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable, Iterator, Sequence
 
+from alembic_git.report.check import log_lines
 from alembic_git.revisions.graph import RevisionGraph
 
 _UNSAFE_MERMAID = re.compile(r"[^\w .,;:/()@+=?!'-]", re.UNICODE)
@@ -62,7 +63,10 @@ def mermaid_label(text: str, limit: int = 60) -> str:
 
 
 def _node_id(rev: str) -> str:
-    return "r_" + re.sub(r"\W", "_", rev)
+    """``r_`` and ``rev`` with every character but ASCII letters and digits written as
+    ``_<hex>_``: injective (``x.1`` and ``x_1`` stay two nodes), and a plain hex id
+    reads as itself."""
+    return "r_" + "".join(ch if ch.isascii() and ch.isalnum() else f"_{ord(ch):x}_" for ch in rev)
 
 
 def node_id(rev: str) -> str:
@@ -144,4 +148,4 @@ def text(graph: RevisionGraph, keep: Collection[str] | None = None) -> str:
             marks += " (mergepoint)"
         deps = f" depends on {', '.join(graph.dependencies[rev])}" if f.depends_on else ""
         lines.append(f"{parents} -> {rev}{marks}{deps}, {f.title}")
-    return "\n".join(lines)
+    return log_lines(lines)

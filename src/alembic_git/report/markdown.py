@@ -148,8 +148,10 @@ def _what_fails(group: ConflictGroup) -> str:
     target = upgrade_target(group)
     labels = ", ".join(mono(x) for x in group.labels)
     scope = f" under branch label {labels}" if labels else ""
+    # A label is the pull request's text: escaped in <code>, not raw in a code span.
+    command = mono(f"alembic upgrade {target}") if labels else code(f"alembic upgrade {target}")
     return (
-        f"**{len(group.heads)} heads**{scope}: {code(f'alembic upgrade {target}')} "
+        f"**{len(group.heads)} heads**{scope}: {command} "
         "fails with *Multiple head revisions are present*"
     )
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from alembic_git.errors import AlembicGitError
 from alembic_git.resolve.template import (
+    UNSAFE_ID_HINT,
     TemplateConfig,
     TemplateError,
     UnknownTimezoneError,
@@ -25,6 +26,7 @@ from alembic_git.resolve.template import (
     new_revision_id,
     render_revision,
     revision_filename,
+    unsafe_in_source,
 )
 from alembic_git.revisions.discovery import Environment, read_tool_alembic
 from alembic_git.revisions.graph import RevisionGraph
@@ -41,6 +43,32 @@ class MergeFile:
 
 def default_message(heads: Sequence[str]) -> str:
     return f"merge heads {', '.join(heads)}"
+
+
+def check_writable(graph: RevisionGraph, revisions: Sequence[str]) -> None:
+    """Refuse, naming the file, any revision id that cannot go safely into a new file."""
+    for rev in revisions:
+        why = unsafe_in_source(rev)
+        if why is not None:
+            f = graph.revisions[rev]
+            raise AlembicGitError(
+                f"revision id {rev!r} cannot be written into a merge revision: {why}",
+                path=f.display,
+                line=f.line_of("revision"),
+                hint=UNSAFE_ID_HINT,
+            )
+
+
+def check_message(message: str) -> None:
+    """``-m`` goes into the docstring as is (as with ``alembic merge``): nothing that ends it."""
+    bad = next((q for q in ('"""', "'''", "\\") if q in message), None)
+    if bad is None and not message.isprintable():
+        bad = next(ch for ch in message if not ch.isprintable())
+    if bad is not None:
+        raise AlembicGitError(
+            f"-m {message!r} cannot be written into the revision's docstring: it contains {bad!r}",
+            hint="write the message on one line without backslashes or triple quotes",
+        )
 
 
 def check_rev_id(rev_id: str, taken: Collection[str]) -> None:
@@ -102,6 +130,9 @@ def render_merge(
             f"cannot write a merge revision for {env.name}: no script.py.mako ({where})",
             hint="select the environment with -c CONFIG, or use --strategy rebase",
         )
+    check_writable(graph, heads)
+    if message is not None:
+        check_message(message)
     with open(template, "rb") as f:
         source = f.read()
     revision = rev_id if rev_id is not None else new_revision_id()

@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 
 from alembic_git.errors import AlembicGitError
+from alembic_git.resolve.template import UNSAFE_ID_HINT, unsafe_in_source
 from alembic_git.revisions.reader import Offsets, decode_source, parse
 
 _STRING_START = re.compile(r"([rRuU]*)('''|\"\"\"|'|\")")
@@ -55,6 +56,14 @@ def down_revision_splices(
             path=display,
             line=assign.line if assign else None,
             hint="keep exactly one, then run again",
+        )
+    why = unsafe_in_source(new)
+    if why is not None:  # it goes between the file's quotes and into its docstring verbatim
+        raise AlembicGitError(
+            f"the new down_revision {new!r} cannot be written into this file: {why}",
+            path=display,
+            line=assign.line,
+            hint=UNSAFE_ID_HINT,
         )
     start, end = assign.span
     expr = text[start:end]

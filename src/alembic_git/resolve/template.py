@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # kept off the import path, which must stay cheap
 __all__ = [
     "DEFAULT_FILE_TEMPLATE",
     "DEFAULT_TRUNCATE_SLUG_LENGTH",
+    "UNSAFE_ID_HINT",
     "TemplateConfig",
     "TemplateError",
     "UnknownTimezoneError",
@@ -40,6 +41,7 @@ __all__ = [
     "render_revision",
     "revision_filename",
     "slugify",
+    "unsafe_in_source",
 ]
 
 #: ``alembic.script.base._default_file_template``.
@@ -49,6 +51,38 @@ DEFAULT_TRUNCATE_SLUG_LENGTH = 40
 
 # ``alembic.script.base._slug_re``: a str pattern, so ``\w`` is Unicode-aware.
 _SLUG_RE = re.compile(r"\w+")
+
+
+# What a value written into a new revision must not contain.  Alembic itself bans
+# only @ - + : in ids, but templates put ids into the docstring raw (``Revises:
+# ${down_revision | comma,n}``), where a quote or a backslash ends or bends the
+# string and lets the rest run as code; custom templates may quote them by hand.
+_UNSAFE_CHARS = {
+    '"': "a double quote",
+    "'": "a single quote",
+    "\\": "a backslash",
+    ",": "a comma (Revises: lists ids with commas)",
+}
+
+
+UNSAFE_ID_HINT = (
+    "alembic-git writes only ids without quotes, backslashes, commas, spaces or control "
+    "characters into a revision file; give that revision a plain id (nothing was written)"
+)
+
+
+def unsafe_in_source(value: str) -> str | None:
+    """Why ``value`` cannot go verbatim into a revision file's source and docstring,
+    or None when it can: no quotes, backslashes, commas, whitespace or control
+    characters, so no string or docstring of any template can be left through it."""
+    if not value:
+        return "it is empty"
+    for ch in value:
+        if ch in _UNSAFE_CHARS:
+            return f"it contains {_UNSAFE_CHARS[ch]}"
+        if ch.isspace() or not ch.isprintable():
+            return f"it contains the character {ch!r}"
+    return None
 
 
 class TemplateError(Exception):
