@@ -103,7 +103,9 @@ def _emit(
         click.echo(markdown())
     else:
         if fmt != "github":
-            click.echo(text())
+            report = text()
+            if report:  # nothing to say (every environment errored): no blank line
+                click.echo(report)
             return
         found = annotations()
         if found:
