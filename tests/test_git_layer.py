@@ -149,3 +149,12 @@ def test_one_cat_file_serves_every_read_and_ends_with_close(project: Path) -> No
     assert process.poll() is None
     repo.close()
     assert process.poll() == 0  # ended by closing its input, not killed
+
+
+def test_without_git_on_path_the_error_is_one_line(project: Path, tmp_path: Path) -> None:
+    first_revision(project)
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    result = run_cli(project, "heads", env={"PATH": str(empty)})
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == "alembic-git: error: git is not installed or not on PATH; install git\n"

@@ -16,12 +16,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-import git as gitpython
-from git.exc import GitCommandError, GitCommandNotFound, InvalidGitRepositoryError, NoSuchPathError
-
 from alembic_git.errors import AlembicGitError, GitError
 from alembic_git.git.catfile import CatFile
 from alembic_git.git.env import pinned_env
+from alembic_git.git.gitpython import (
+    GitCommandError,
+    GitCommandNotFound,
+    InvalidGitRepositoryError,
+    NoSuchPathError,
+)
+from alembic_git.git.gitpython import git as gitpython
 
 ZERO_SHA = "0" * 40
 R = TypeVar("R", bound="RepoBase")
@@ -58,9 +62,10 @@ def git_errors(what: str) -> Iterator[None]:
         raise GitError("git is not installed or not on PATH", hint="install git") from None
     except GitCommandError as exc:
         command = [str(a) for a in exc.command[1:]] if isinstance(exc.command, list) else [what]
-        stderr = exc.stderr if isinstance(exc.stderr, str) else str(exc.stderr)
+        # GitPython keeps stderr as "\n  stderr: '<text>'".
+        stderr = str(exc.stderr).removeprefix("\n  stderr: '").removesuffix("'")
         code = exc.status if isinstance(exc.status, int) else -1
-        raise GitError(describe(command, code, stderr.removeprefix("\n  stderr: '"))) from None
+        raise GitError(describe(command, code, stderr)) from None
     except (ValueError, gitpython.BadName, OSError) as exc:
         raise GitError(f"git could not {what}: {exc}") from None
 

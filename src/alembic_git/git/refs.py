@@ -10,11 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from git.refs.symbolic import SymbolicReference
-
 from alembic_git.errors import AlembicGitError, GitError
 from alembic_git.git.base import RepoBase, refuse_option
 from alembic_git.git.catfile import is_oid
+from alembic_git.git.gitpython import SymbolicReference
 
 # How git expands a short ref name (refs.c, ref_rev_parse_rules): more than one
 # existing match is what git calls ambiguous, and then it silently takes the first.
