@@ -136,8 +136,10 @@ class RepoBase:
         exit code, stderr) unless the exit code is ok.  ``config``: ``git -c`` entries."""
         command, *rest = args
         runner: gitpython.Git = self._gp.git
-        if config:
-            runner = runner(c=[f"{k}={v}" for k, v in config.items()])
+        if config:  # on a copy: GitPython keeps `-c` options on the object until its next call
+            copy = gitpython.Git(self._gp.working_dir)
+            copy.update_environment(**runner.environment())
+            runner = copy(c=[f"{k}={v}" for k, v in config.items()])
         with git_errors(command):
             code, out, err = getattr(runner, command.replace("-", "_"))(
                 *rest,
