@@ -158,3 +158,21 @@ def test_without_git_on_path_the_error_is_one_line(project: Path, tmp_path: Path
     result = run_cli(project, "heads", env={"PATH": str(empty)})
     assert (result.returncode, result.stdout) == (2, "")
     assert result.stderr == "alembic-git: error: git is not installed or not on PATH; install git\n"
+
+
+def test_refs_are_found_packed_or_loose_and_a_dangling_symbolic_ref_is_none(
+    project: Path,
+) -> None:
+    head = first_revision(project)
+    git(project, "branch", "packed")
+    git(project, "tag", "-a", "-m", "annotated", "v1")
+    git(project, "pack-refs", "--all")
+    git(project, "branch", "loose")
+    git(project, "symbolic-ref", "refs/heads/dangling", "refs/heads/nowhere")
+    repo = discovered(project)
+    assert repo.full_ref("packed") == "refs/heads/packed"
+    assert repo.full_ref("loose") == "refs/heads/loose"
+    assert repo.full_ref("v1") == "refs/tags/v1"
+    assert repo.resolve_commit("v1") == head  # an annotated tag names the commit it tags
+    assert repo.full_ref("dangling") is None  # as `for-each-ref` skips it
+    assert repo.full_ref("refs/heads/../config") is None  # not a ref name at all
