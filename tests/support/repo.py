@@ -16,6 +16,10 @@ from pathlib import Path
 
 import alembic
 
+from support.cli import run_cli
+
+__all__ = ["run_cli"]  # tests import the runner from here too
+
 ALEMBIC_TEMPLATES = Path(alembic.__file__).parent / "templates"
 
 INI = """\
@@ -177,23 +181,5 @@ def alembic_cli(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
         cwd=project,
         capture_output=True,
         text=True,
-        check=False,
-    )
-
-
-def run_cli(
-    cwd: Path, *args: str, input: str | None = None, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    """Run ``alembic-git`` as a real process."""
-    full_env = dict(os.environ)
-    if env:
-        full_env.update(env)
-    return subprocess.run(
-        [sys.executable, "-m", "alembic_git", *args],
-        cwd=cwd,
-        input=input,
-        capture_output=True,
-        text=True,
-        env=full_env,
         check=False,
     )

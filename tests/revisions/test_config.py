@@ -24,14 +24,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support.paths import EXAMPLES
 from support.repo import add_revision, alembic_cli, git, run_cli
 
 from alembic_git.cli import main as alembic_git_main
 from alembic_git.revisions.discovery import Selection
 from alembic_git.revisions.selection import select_environments
 from alembic_git.revisions.source import WorktreeSource
-
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 MINI_INI = "[alembic]\nscript_location = {script}\npath_separator = os\n"
 
