@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from support.hooks import ZERO, diverge, hooks_dir, install, push, remote_sha, sha
-from support.paths import ROOT
+from support.paths import ROOT, snapshot_working_tree
 from support.repo import add_revision, commit_all, git, run_cli
 
 from alembic_git.hooks.install import script
@@ -554,18 +554,18 @@ def _pypi_unreachable() -> str | None:
     return None
 
 
+@pytest.mark.slow
+@pytest.mark.network
 def test_the_pre_commit_framework_runs_the_hook_on_push(
     world: tuple[Path, Path], tmp_path: Path
 ) -> None:
-    """pre-commit pip-installs alembic-git from a clone of this repository into its own venv."""
+    """pre-commit pip-installs alembic-git from a snapshot of this working tree (uncommitted
+    edits included: the code under test, not the last commit) into its own venv."""
     reason = _pypi_unreachable()
     if reason:
         pytest.skip(reason)
-    if not (ROOT / ".git").exists():
-        pytest.skip(f"{ROOT} is not a git checkout")
     clone = tmp_path / "alembic-git"
-    git(tmp_path, "clone", "-q", "--no-checkout", str(ROOT), str(clone))
-    rev = git(ROOT, "rev-parse", "HEAD")
+    rev = snapshot_working_tree(clone)
     proj, remote = world
     (proj / ".pre-commit-config.yaml").write_text(
         f"repos:\n  - repo: {clone}\n    rev: {rev}\n    hooks:\n      - id: alembic-git\n",
