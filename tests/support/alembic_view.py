@@ -8,6 +8,7 @@ command line; each helper leaves the current folder and ``sys.path`` as it found
 from __future__ import annotations
 
 import contextlib
+import importlib
 import io
 import os
 import subprocess
@@ -23,6 +24,9 @@ def inside(cwd: Path) -> Iterator[None]:
     """Run in ``cwd``; afterwards the cwd, ``sys.path`` and an imported ``app`` are undone."""
     old_cwd, old_path = os.getcwd(), list(sys.path)
     os.chdir(cwd)
+    # A relative prepend_sys_path (".") meets importlib's finder cache of the folder an
+    # earlier test ran in (same path string, another folder): start from a clean cache.
+    importlib.invalidate_caches()
     try:
         yield
     finally:
