@@ -48,3 +48,11 @@ def project(tmp_path: Path) -> Path:
     from support.repo import init_project
 
     return init_project(tmp_path / "proj")
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> tuple[Path, Path]:
+    """A project with revision aaa111 on main, pushed to the bare ``origin`` (hook tests)."""
+    from support.hooks import published_world
+
+    return published_world(tmp_path)
