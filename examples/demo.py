@@ -11,11 +11,13 @@ leaves the database ahead of the branch (the post-checkout warning, ``db status`
 
 Run it with ``python3 dev.py demo`` (or ``python examples/demo.py`` where
 alembic-git and alembic are installed).  Exit 0 when every step did what it
-should.
+should.  The throwaway repository is removed at the end; ``--keep`` keeps it
+(and says where), and so does a failed step, to look at what went wrong.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import shlex
 import shutil
@@ -84,9 +86,27 @@ def tables(db: Path) -> list[str]:
         return [r[0] for r in rows if r[0] != "alembic_version"]
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--keep", action="store_true", help="keep the demo repository")
+    keep = parser.parse_args(argv).keep
     work = Path(tempfile.mkdtemp(prefix="alembic-git-demo-"))
     os.environ.pop("DATABASE_URL", None)  # the demo's database is its own SQLite file
+    try:
+        story(work)
+    except BaseException:
+        print(f"\ndemo: stopped; its files are kept in {work}", file=sys.stderr, flush=True)
+        raise
+    if keep:
+        print(f"the demo repository is kept in {work / 'app'}")
+    else:
+        shutil.rmtree(work)
+        print(f"removed the demo's temporary folder {work} (--keep keeps it)")
+    return 0
+
+
+def story(work: Path) -> None:
+    """The whole story, in ``work``: a bare origin, Alice's and Bob's branches, both fixes."""
     for key, value in (("NAME", "Demo"), ("EMAIL", "demo@example.com")):
         os.environ.setdefault(f"GIT_AUTHOR_{key}", value)
         os.environ.setdefault(f"GIT_COMMITTER_{key}", value)
@@ -180,8 +200,6 @@ def main() -> int:
         raise SystemExit("demo: db sync left the comments table behind")
 
     step("done")
-    print(f"the demo repository is in {repo}")
-    return 0
 
 
 if __name__ == "__main__":

@@ -9,6 +9,15 @@ from pathlib import Path
 import pytest
 
 
+@pytest.fixture(scope="session", autouse=True)
+def repository_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Where support.templates builds each shared repository once for this session."""
+    from support.templates import set_template_root
+
+    set_template_root(tmp_path_factory.mktemp("templates"))
+    yield
+
+
 @pytest.fixture(autouse=True)
 def isolated_git(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
@@ -39,3 +48,11 @@ def project(tmp_path: Path) -> Path:
     from support.repo import init_project
 
     return init_project(tmp_path / "proj")
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> tuple[Path, Path]:
+    """A project with revision aaa111 on main, pushed to the bare ``origin`` (hook tests)."""
+    from support.hooks import published_world
+
+    return published_world(tmp_path)

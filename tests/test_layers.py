@@ -8,8 +8,7 @@ import ast
 from pathlib import Path
 
 import networkx as nx
-
-PACKAGE = Path(__file__).resolve().parent.parent / "src" / "alembic_git"
+from support.paths import PACKAGE
 
 # Lowest first. Modules of one rank may not import each other's folders.
 RANKS = [

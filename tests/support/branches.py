@@ -5,10 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from support.repo import add_revision, commit_all, git, init_project
+from support.templates import copy_of
 
 
 def published_project(root: Path) -> Path:
-    """main with a1 -> a2, pushed to a bare ``origin`` whose HEAD is main."""
+    """main with a1 -> a2, pushed to a bare ``origin`` whose HEAD is main (``root/work``)."""
+    copy_of("published_project", _build_published_project, root)
+    return root / "work"
+
+
+def _build_published_project(root: Path) -> None:
     repo = init_project(root / "work")
     add_revision(repo, "a1a1a1a1a1a1", None, "create users", table="users")
     add_revision(repo, "a2a2a2a2a2a2", "a1a1a1a1a1a1", "create posts", table="posts")
@@ -18,7 +24,6 @@ def published_project(root: Path) -> Path:
     git(repo, "remote", "add", "origin", str(remote))
     git(repo, "push", "-q", "-u", "origin", "main")
     git(repo, "remote", "set-head", "origin", "main")
-    return repo
 
 
 def branch_with(

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from support.branches import advance_main, branch_with, published_project
 from support.repo import add_revision, commit_all, git, run_cli
+from support.templates import copy_of
 
 NUMBER = 7
 
@@ -66,10 +67,17 @@ class PullRequest:
 
 
 def conflicting_pr(tmp_path: Path, branch: str = "feature") -> PullRequest:
-    repo = published_project(tmp_path)
-    branch_with(repo, branch, "f1f1f1f1f1f1", "a2a2a2a2a2a2")
-    base = advance_main(repo, "b3b3b3b3b3b3", "a2a2a2a2a2a2")
-    git(repo, "checkout", "-q", branch)
+    """``branch`` adds f1 on a2 while origin/main gained b3 on a2: checked out, published."""
+    copy_of(f"conflicting_pr-{branch}", lambda root: _build_conflicting(root, branch), tmp_path)
+    repo = tmp_path / "work"
+    base = git(repo, "rev-parse", "origin/main")
     pr = PullRequest(repo, tmp_path / "event.json", tmp_path / "summary.md", branch, base=base)
     pr.publish()
     return pr
+
+
+def _build_conflicting(root: Path, branch: str) -> None:
+    repo = published_project(root)
+    branch_with(repo, branch, "f1f1f1f1f1f1", "a2a2a2a2a2a2")
+    advance_main(repo, "b3b3b3b3b3b3", "a2a2a2a2a2a2")
+    git(repo, "checkout", "-q", branch)

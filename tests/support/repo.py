@@ -7,14 +7,18 @@ shapes it meets in the field, and Alembic itself can load every one of them.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 import alembic
+
+from support.alembic_view import alembic_cli, alembic_script_directory
+from support.cli import run_cli
+
+# Tests import these from here too: the runner, and the two ways to ask Alembic.
+__all__ = ["alembic_cli", "alembic_script_directory", "run_cli"]
 
 ALEMBIC_TEMPLATES = Path(alembic.__file__).parent / "templates"
 
@@ -154,46 +158,3 @@ def add_revision(
         data = data.replace(b"\n", b"\r\n")
     path.write_bytes(data)
     return path
-
-
-def alembic_script_directory(project: Path, config: str = "alembic.ini", section: str = "alembic"):  # type: ignore[no-untyped-def]
-    """Alembic's own view of the project (the oracle)."""
-    from alembic.config import Config
-    from alembic.script import ScriptDirectory
-
-    cfg = Config(str(project / config), ini_section=section)
-    old = os.getcwd()
-    os.chdir(project)
-    try:
-        return ScriptDirectory.from_config(cfg)
-    finally:
-        os.chdir(old)
-
-
-def alembic_cli(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """Run the real ``alembic`` command line in ``project``."""
-    return subprocess.run(
-        [sys.executable, "-m", "alembic", *args],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-
-
-def run_cli(
-    cwd: Path, *args: str, input: str | None = None, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    """Run ``alembic-git`` as a real process."""
-    full_env = dict(os.environ)
-    if env:
-        full_env.update(env)
-    return subprocess.run(
-        [sys.executable, "-m", "alembic_git", *args],
-        cwd=cwd,
-        input=input,
-        capture_output=True,
-        text=True,
-        env=full_env,
-        check=False,
-    )

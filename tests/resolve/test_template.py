@@ -32,14 +32,14 @@ from alembic.util import format_as_comma as alembic_format_as_comma
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from mako.exceptions import MakoException
+from support.paths import SRC
 
-SRC = Path(__file__).resolve().parents[1] / "src"
 try:
     import alembic_git  # noqa: F401
 except ImportError:  # not installed: run from the checkout
     sys.path.insert(0, str(SRC))
 
-from alembic_git.resolve.template import (  # noqa: E402
+from alembic_git.resolve.template import (
     DEFAULT_FILE_TEMPLATE,
     TemplateConfig,
     TemplateError,

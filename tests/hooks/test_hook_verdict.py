@@ -13,12 +13,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from support.hooks import diverge, hooks_dir, install, push, remote_sha, sha
 from support.repo import add_revision, commit_all, git, init_project, run_cli
-from test_hooks import diverge, hooks_dir, install, push, remote_sha, sha, world
 
 from alembic_git.hooks.install import script
-
-__all__ = ["world"]  # the fixture, shared with test_hooks
 
 ZERO = "0" * 40
 

@@ -24,6 +24,8 @@ from alembic_git.errors import AlembicGitError
 from alembic_git.revisions.discovery import Selection
 from alembic_git.workspace import Workspace
 
+pytestmark = pytest.mark.slow  # real processes rewriting 1,000 files, killed
+
 V = "migrations/versions"
 COUNT = 1000
 

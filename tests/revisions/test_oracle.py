@@ -11,8 +11,6 @@ branch points, merge points and the branch labels after propagation.
 from __future__ import annotations
 
 import contextlib
-import io
-import os
 import re
 import tempfile
 import warnings
@@ -24,6 +22,8 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.alembic_view import alembic_heads_text
+from support.ours import our_graph
 from support.repo import (
     INI,
     add_revision,
@@ -34,14 +34,9 @@ from support.repo import (
     run_cli,
 )
 
-from alembic_git.cli import main as alembic_git_main
 from alembic_git.git import Repo
-from alembic_git.revisions.cache import ParseCache
-from alembic_git.revisions.discovery import Selection
 from alembic_git.revisions.graph import RevisionGraph
-from alembic_git.revisions.loader import load_revision_files
-from alembic_git.revisions.selection import select_environments
-from alembic_git.revisions.source import CommitSource, Source, WorktreeSource
+from alembic_git.revisions.source import CommitSource
 
 # ---------------------------------------------------------------------------
 # Building a project and reading it both ways
@@ -94,12 +89,6 @@ def write_shape(project: Path, shape: Shape) -> None:
         )
 
 
-def ours(project: Path, source: Source | None = None) -> RevisionGraph:
-    source = source or WorktreeSource(str(project))
-    (env,) = select_environments(source, str(project), Selection())
-    return RevisionGraph(load_revision_files(source, env, ParseCache(None)))
-
-
 def theirs(project: Path) -> Any:
     """Alembic's ScriptDirectory with its revision map loaded (warnings silenced)."""
     with warnings.catch_warnings():
@@ -135,27 +124,11 @@ def our_facts(graph: RevisionGraph) -> dict[str, Any]:
     }
 
 
-def alembic_heads_text(script: Any) -> str:
-    """What ``alembic heads`` prints, computed in-process from the same ScriptDirectory."""
-    lines = [
-        rev.cmd_format(False, include_branches=True, tree_indicators=False)
-        for rev in script.get_revisions(script.get_heads())
-    ]
-    return "".join(line + "\n" for line in lines)
-
-
 def our_heads_text(project: Path) -> str:
-    """``alembic-git heads`` run in-process (a subprocess per example would be too slow)."""
-    out, err = io.StringIO(), io.StringIO()
-    old = os.getcwd()
-    os.chdir(project)
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = alembic_git_main(["heads"])
-    finally:
-        os.chdir(old)
-    assert code == 0, err.getvalue()
-    return out.getvalue()
+    """``alembic-git heads`` (in-process: a subprocess per example would be too slow)."""
+    result = run_cli(project, "heads")
+    assert result.returncode == 0, result.stderr
+    return result.stdout
 
 
 _LABELS = re.compile(r" \(([^()]*)\)(?= \((?:effective )?head\)$)")
@@ -177,7 +150,7 @@ def project_dir(recursive: bool = False) -> Iterator[Path]:
 
 
 def assert_agrees(project: Path) -> RevisionGraph:
-    graph = ours(project)
+    graph = our_graph(project)
     script = theirs(project)
     assert our_facts(graph) == alembic_facts(script)
     assert graph.effective_heads == tuple(h for h in graph.heads if h not in graph.real_heads)
@@ -281,12 +254,12 @@ def test_recursive_folders_in_the_working_tree_and_in_a_commit_agree_with_alembi
         git(project, "init", "-q")
         commit_all(project, "revisions")
         expected = alembic_facts(theirs(project))
-        assert our_facts(ours(project)) == expected
+        assert our_facts(our_graph(project)) == expected
         repo = Repo.discover(project)
         assert repo is not None
         try:
             commit = CommitSource(repo, "HEAD", "commit HEAD")
-            assert our_facts(ours(project, commit)) == expected
+            assert our_facts(our_graph(project, commit)) == expected
         finally:
             repo.close()
 

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from support.dbproject import add_main_revision, switch_scene
+from support.paths import ROOT
 from support.repo import git, run_cli
 
 
@@ -125,7 +126,7 @@ def test_a_hook_that_was_there_is_kept_and_runs_first(tmp_path: Path) -> None:
 def test_the_shipped_post_checkout_script_is_the_installed_one_without_python() -> None:
     from alembic_git.hooks.install import script
 
-    path = Path(__file__).resolve().parent.parent / "hooks" / "post-checkout"
+    path = ROOT / "hooks" / "post-checkout"
     assert path.read_text(encoding="utf-8") == script("post-checkout", None)
     assert os.access(path, os.X_OK)
 

@@ -26,15 +26,10 @@ from alembic.script.revision import (
     LoopDetected,
     RevisionError,
 )
+from support.ours import our_graph
 from support.repo import add_revision, alembic_cli, alembic_script_directory, run_cli
 
-from alembic_git.revisions.cache import ParseCache
 from alembic_git.revisions.conflicts import conflict_groups, head_groups
-from alembic_git.revisions.discovery import Selection
-from alembic_git.revisions.graph import RevisionGraph
-from alembic_git.revisions.loader import load_revision_files
-from alembic_git.revisions.selection import select_environments
-from alembic_git.revisions.source import WorktreeSource
 
 V = "migrations/versions"
 
@@ -58,12 +53,6 @@ def alembic_loads(project: Path) -> tuple[Any, list[str]]:
         rm = script.revision_map
         rm.heads  # noqa: B018 - loads the map
     return rm, [str(w.message) for w in caught]
-
-
-def graph_of(project: Path) -> RevisionGraph:
-    source = WorktreeSource(str(project))
-    (env,) = select_environments(source, str(project), Selection())
-    return RevisionGraph(load_revision_files(source, env, ParseCache(None)))
 
 
 # --- errors -----------------------------------------------------------------------
@@ -244,7 +233,7 @@ def test_two_unlabelled_heads_conflict(project: Path) -> None:
     add_revision(project, "aaa111", None, "base")
     add_revision(project, "bbb222", "aaa111", "left")
     add_revision(project, "ccc333", "aaa111", "right")
-    (group,) = conflict_groups(graph_of(project))
+    (group,) = conflict_groups(our_graph(project))
     assert (group.heads, group.labels, group.fork_points) == (("bbb222", "ccc333"), (), ("aaa111",))
     code, out = check(project)
     assert code == 1
@@ -258,7 +247,7 @@ def test_two_unlabelled_heads_conflict(project: Path) -> None:
 
 def test_one_head_per_label_is_no_conflict(project: Path) -> None:
     expand_contract(project)
-    graph = graph_of(project)
+    graph = our_graph(project)
     assert conflict_groups(graph) == []
     assert head_groups(graph) == [("bbb222",), ("ccc333",)]
     assert check(project) == (
@@ -282,7 +271,7 @@ def test_two_heads_under_one_label_conflict(project: Path) -> None:
     expand_contract(project)
     add_revision(project, "ddd444", "bbb222", "expand two")
     add_revision(project, "eee555", "bbb222", "expand three")
-    (group,) = conflict_groups(graph_of(project))
+    (group,) = conflict_groups(our_graph(project))
     assert (group.heads, group.labels, group.fork_points) == (
         ("ddd444", "eee555"),
         ("expand",),
@@ -308,7 +297,7 @@ def test_an_effective_head_still_conflicts_with_the_real_head(project: Path) -> 
     add_revision(project, "aaa111", None, "base")
     add_revision(project, "bbb222", "aaa111", "left")
     add_revision(project, "ccc333", "aaa111", "right", depends_on="bbb222")
-    (group,) = conflict_groups(graph_of(project))
+    (group,) = conflict_groups(our_graph(project))
     assert group.heads == ("bbb222", "ccc333")
     code, out = check(project)
     assert code == 1
@@ -321,12 +310,12 @@ def test_separate_bases_with_their_own_labels_are_no_conflict(project: Path) -> 
     add_revision(project, "aaa111", None, "app", branch_labels="app")
     add_revision(project, "bbb222", None, "plugin", branch_labels="plugin")
     add_revision(project, "ccc333", "bbb222", "plugin two")
-    assert conflict_groups(graph_of(project)) == []
+    assert conflict_groups(our_graph(project)) == []
     assert check(project)[0] == 0
     # Two unlabelled bases would be a conflict that shares no ancestor.
     add_revision(project, "ddd444", None, "stray one")
     add_revision(project, "eee555", None, "stray two")
-    (group,) = conflict_groups(graph_of(project))
+    (group,) = conflict_groups(our_graph(project))
     assert (group.heads, group.fork_points) == (("ddd444", "eee555"), ())
     code, out = check(project)
     assert code == 1
@@ -335,7 +324,7 @@ def test_separate_bases_with_their_own_labels_are_no_conflict(project: Path) -> 
 
 def test_strict_makes_any_second_head_a_conflict(project: Path) -> None:
     expand_contract(project)
-    (group,) = conflict_groups(graph_of(project), strict=True)
+    (group,) = conflict_groups(our_graph(project), strict=True)
     assert group.heads == ("bbb222", "ccc333")
     code, out = check(project, "--strict")
     assert code == 1

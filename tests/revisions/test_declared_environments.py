@@ -4,11 +4,11 @@ revisions that chain into installed packages)."""
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
 import pytest
+from support.ours import heads_by_environment
 from support.repo import (
     ALEMBIC_TEMPLATES,
     INI,
@@ -60,12 +60,6 @@ def prefect_like(root: Path, declare: bool = True) -> Path:
     return repo
 
 
-def heads_json(result_stdout: str) -> dict[str, list[str]]:
-    data = json.loads(result_stdout)
-    envs = data.get("environments", [data])
-    return {e["environment"]: [h["revision"] for h in e["heads"]] for e in envs}
-
-
 def test_prefect_without_a_declaration_fails_loudly_instead_of_passing(tmp_path: Path) -> None:
     repo = prefect_like(tmp_path, declare=False)
     result = run_cli(repo / PREFECT, "check")
@@ -78,7 +72,7 @@ def test_declared_environments_are_each_reported_separately(tmp_path: Path) -> N
     for cwd in (repo, repo / PREFECT):  # from anywhere in the repository
         result = run_cli(cwd, "heads", "--format", "json")
         assert result.returncode == 0, result.stderr
-        assert heads_json(result.stdout) == {
+        assert heads_by_environment(result.stdout) == {
             "postgresql": ["bbbbbb000000"],
             "sqlite": ["555555000000"],
         }
@@ -90,7 +84,7 @@ def test_env_and_dash_n_pick_one_declared_environment(tmp_path: Path) -> None:
     for flags in (["--env", "sqlite"], ["-n", "sqlite"]):
         result = run_cli(repo, *flags, "heads", "--format", "json")
         assert result.returncode == 0, result.stderr
-        assert heads_json(result.stdout) == {"sqlite": ["555555000000"]}
+        assert heads_by_environment(result.stdout) == {"sqlite": ["555555000000"]}
     unknown = run_cli(repo, "--env", "mysql", "heads")
     assert unknown.returncode == 2
     assert "no declared environment is named 'mysql'" in unknown.stderr
@@ -163,7 +157,7 @@ def test_a_commit_is_read_with_the_environments_it_declares(tmp_path: Path) -> N
     (repo / "pyproject.toml").unlink()  # the work tree no longer declares them
     result = run_cli(repo, "heads", "--rev", "HEAD", "--format", "json")
     assert result.returncode == 0, result.stderr
-    assert set(heads_json(result.stdout)) == {"postgresql", "sqlite"}
+    assert set(heads_by_environment(result.stdout)) == {"postgresql", "sqlite"}
     before = run_cli(repo, "heads", "--rev", "HEAD~1")
     assert before.returncode == 2  # the earlier commit declares nothing: the ini is read
 
@@ -184,7 +178,7 @@ def test_ckan_declared_with_its_config_and_working_directory(tmp_path: Path) -> 
     commit_all(repo, "ckan-like, declared")
     result = run_cli(repo, "heads", "--format", "json")
     assert result.returncode == 0, result.stderr
-    assert heads_json(result.stdout) == {"ckan": ["02b0b0b0b0b0"]}
+    assert heads_by_environment(result.stdout) == {"ckan": ["02b0b0b0b0b0"]}
     (repo / "pyproject.toml").write_text(
         '[[tool.alembic-git.environments]]\nname = "ckan"\nconfig = "ckan/migration/alembic.ini"\n'
     )
@@ -224,7 +218,8 @@ def test_invenio_external_locations_are_read_at_every_commit_and_marked(tmp_path
     for args in (["heads"], ["heads", "--rev", "HEAD"]):
         result = run_cli(repo, *args, "--format", "json")
         assert result.returncode == 0, result.stderr
-        assert sorted(heads_json(result.stdout)["accounts"]) == ["ac2222222222", "dbdbdbdbdbdb"]
+        heads = heads_by_environment(result.stdout)["accounts"]
+        assert sorted(heads) == ["ac2222222222", "dbdbdbdbdbdb"]
     add_revision(
         installed.parent.parent,
         "db2222222222",

@@ -13,25 +13,20 @@ about a second.  The tests where importing matters run the real processes.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import os
 import shutil
-import sys
 import warnings
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support.alembic_view import alembic_heads
+from support.paths import EXAMPLES
 from support.repo import add_revision, alembic_cli, git, run_cli
 
-from alembic_git.cli import main as alembic_git_main
 from alembic_git.revisions.discovery import Selection
 from alembic_git.revisions.selection import select_environments
 from alembic_git.revisions.source import WorktreeSource
-
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 MINI_INI = "[alembic]\nscript_location = {script}\npath_separator = os\n"
 
@@ -43,41 +38,10 @@ def repo(tmp_path: Path) -> Path:
     return root
 
 
-@contextlib.contextmanager
-def inside(cwd: Path) -> Iterator[None]:
-    old_cwd, old_path = os.getcwd(), list(sys.path)
-    os.chdir(cwd)
-    try:
-        yield
-    finally:
-        os.chdir(old_cwd)
-        sys.path[:] = old_path  # Alembic prepends prepend_sys_path to sys.path
-
-
-def alembic_heads(cwd: Path, *args: str) -> str:
-    """``alembic [args] heads`` from ``cwd``: Alembic's CommandLine.main, step by step."""
-    from alembic.config import CommandLine, Config
-
-    cl = CommandLine(prog="alembic")
-    options = cl.parser.parse_args([*args, "heads"])
-    out = io.StringIO()
-    with inside(cwd), warnings.catch_warnings(), contextlib.redirect_stdout(out):
-        warnings.simplefilter("ignore")
-        toml, ini = cl._inis_from_config(options)
-        cfg = Config(
-            file_=ini, toml_file=toml, ini_section=options.name, cmd_opts=options, stdout=out
-        )
-        with contextlib.suppress(SystemExit):  # "FAILED: ..." then exit(-1)
-            cl.run_cmd(cfg, options)
-    return out.getvalue()
-
-
 def ours_heads(cwd: Path, *args: str) -> tuple[int, str, str]:
     """``alembic-git [args] heads`` from ``cwd``: (exit code, stdout, stderr)."""
-    out, err = io.StringIO(), io.StringIO()
-    with inside(cwd), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = alembic_git_main([*args, "heads"])
-    return code, out.getvalue(), err.getvalue()
+    result = run_cli(cwd, *args, "heads")
+    return result.returncode, result.stdout, result.stderr
 
 
 def same_heads(cwd: Path, *args: str, expect: str) -> None:

@@ -9,6 +9,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from support.paths import EXAMPLES
 from support.repo import INI, alembic_cli, init_project
 
 from alembic_git.revisions.touches import TouchSet, overlaps, touch_set
@@ -181,7 +182,6 @@ def test_what_alembic_changes_in_a_database_is_in_the_touch_set(
         assert name in objects or table in tables_touched, (name, objects)
 
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
 def test_every_example_revision_is_read_and_only_raw_sql_is_unknown() -> None:

@@ -9,8 +9,6 @@ splices a new parent) must cover exactly the literal in the decoded text.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import os
 import tempfile
 import warnings
@@ -21,25 +19,19 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.ours import our_revision_files
 from support.repo import add_revision, alembic_cli, alembic_script_directory, run_cli
 
-from alembic_git.cli import main as alembic_git_main
 from alembic_git.revisions import loader
-from alembic_git.revisions.cache import ParseCache
-from alembic_git.revisions.discovery import Selection
-from alembic_git.revisions.loader import RevisionFile, load_revision_files
+from alembic_git.revisions.loader import RevisionFile
 from alembic_git.revisions.reader import decode_source, parse
-from alembic_git.revisions.selection import select_environments
-from alembic_git.revisions.source import WorktreeSource
 
 VERSIONS = "migrations/versions"
 V_FILE = f"{VERSIONS}/bbb222_expand.py"
 
 
 def ours(project: Path) -> dict[str, RevisionFile]:
-    source = WorktreeSource(str(project))
-    (env,) = select_environments(source, str(project), Selection())
-    return {f.revision: f for f in load_revision_files(source, env, ParseCache(None))}
+    return {f.revision: f for f in our_revision_files(project)}
 
 
 def alembic_reads(project: Path) -> dict[str, tuple[Any, ...]]:
@@ -401,15 +393,9 @@ def test_a_constant_re_exported_through_imports_and_relative_imports(project: Pa
 
 
 def heads_in_process(project: Path) -> str:
-    out = io.StringIO()
-    old = os.getcwd()
-    os.chdir(project)
-    try:
-        with contextlib.redirect_stdout(out):
-            assert alembic_git_main(["heads"]) == 0
-    finally:
-        os.chdir(old)
-    return out.getvalue()
+    result = run_cli(project, "heads")  # in this process, where the parse is counted
+    assert result.returncode == 0, result.stderr
+    return result.stdout
 
 
 def test_a_second_run_reads_parses_from_the_cache_and_a_changed_file_is_reparsed(

@@ -15,14 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.ours import our_graph
 from support.repo import alembic_cli, alembic_script_directory, run_cli
-
-from alembic_git.revisions.cache import ParseCache
-from alembic_git.revisions.discovery import Selection
-from alembic_git.revisions.graph import RevisionGraph
-from alembic_git.revisions.loader import load_revision_files
-from alembic_git.revisions.selection import select_environments
-from alembic_git.revisions.source import WorktreeSource
 
 VERSIONS = "migrations/versions"
 BASE = b'"""base"""\nrevision = "aaa111"\ndown_revision = None\n'
@@ -59,9 +53,7 @@ def alembic_view(project: Path) -> dict[str, Any]:
 
 
 def our_view(project: Path) -> dict[str, Any]:
-    source = WorktreeSource(str(project))
-    (env,) = select_environments(source, str(project), Selection())
-    graph = RevisionGraph(load_revision_files(source, env, ParseCache(None)))
+    graph = our_graph(project)
     return {
         "heads": sorted(graph.heads),
         "real_heads": sorted(graph.real_heads),

@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 from support.fakeforge import FakeForge
+from support.paths import ROOT
 from support.pulls import NUMBER, PullRequest, conflicting_pr
 from support.queue import github_event, queue_repo
 
 yaml = pytest.importorskip("yaml")
 
-ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "ghp_ActionT0kenNeverPrinted0123456789"
 
 

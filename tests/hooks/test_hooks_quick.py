@@ -85,6 +85,7 @@ def verdict(proj: Path, branch: str, quick: bool, monkeypatch: pytest.MonkeyPatc
     return "conflict" if reports else "error" if errors else "ok"
 
 
+@pytest.mark.slow
 def test_the_fast_path_agrees_with_the_full_comparison(
     repo: tuple[Path, dict[str, str]], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -10,72 +10,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from support.repo import add_revision, commit_all, git, init_project, run_cli
+from support.hooks import ZERO, diverge, hooks_dir, install, push, remote_sha, sha
+from support.paths import ROOT, snapshot_working_tree
+from support.repo import add_revision, commit_all, git, run_cli
 
 from alembic_git.hooks.install import script
-
-ROOT = Path(__file__).resolve().parents[1]
-ZERO = "0" * 40
-
-
-def push(
-    cwd: Path, *args: str, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    full = dict(os.environ)
-    full.update(env or {})
-    return subprocess.run(
-        ["git", "push", "-q", *args], cwd=cwd, capture_output=True, text=True, env=full, check=False
-    )
-
-
-def sha(repo: Path, ref: str) -> str:
-    return git(repo, "rev-parse", ref)
-
-
-def remote_sha(remote: Path, ref: str) -> str | None:
-    proc = subprocess.run(
-        ["git", "--git-dir", str(remote), "rev-parse", "--verify", "--quiet", ref],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return proc.stdout.strip() or None
-
-
-def hooks_dir(repo: Path) -> Path:
-    return repo / ".git" / "hooks"
-
-
-@pytest.fixture
-def world(tmp_path: Path) -> tuple[Path, Path]:
-    """A project with revision aaa111 on main, pushed to the bare ``origin``."""
-    remote = tmp_path / "remote.git"
-    git(tmp_path, "init", "-q", "--bare", str(remote))
-    proj = init_project(tmp_path / "proj")
-    add_revision(proj, "aaa111", None, "first")
-    commit_all(proj, "first")
-    git(proj, "remote", "add", "origin", str(remote))
-    git(proj, "push", "-q", "-u", "origin", "main")
-    git(proj, "remote", "set-head", "origin", "main")
-    return proj, remote
-
-
-def diverge(proj: Path) -> None:
-    """origin/main gains ccc333 while branch ``feature`` adds bbb222: both children of aaa111."""
-    git(proj, "checkout", "-q", "-b", "feature")
-    add_revision(proj, "bbb222", "aaa111", "add invoices")
-    commit_all(proj, "invoices")
-    git(proj, "checkout", "-q", "main")
-    add_revision(proj, "ccc333", "aaa111", "add comments")
-    commit_all(proj, "comments")
-    git(proj, "push", "-q", "origin", "main")
-    git(proj, "checkout", "-q", "feature")
-
-
-def install(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    result = run_cli(repo, "hook", "install", *args)
-    assert result.returncode == 0, result.stderr
-    return result
 
 
 def expected_warning(proj: Path) -> str:
@@ -141,8 +80,8 @@ def test_the_hook_does_not_import_networkx(world: tuple[Path, Path]) -> None:
     proj, _ = world
     diverge(proj)
     line = f"refs/heads/feature {sha(proj, 'feature')} refs/heads/feature {ZERO}\n"
-    env = {"PYTHONPROFILEIMPORTTIME": "1"}
-    result = run_cli(proj, "hook", "pre-push", "origin", "url", input=line, env=env)
+    env = {"PYTHONPROFILEIMPORTTIME": "1"}  # a fresh interpreter's imports: a real process
+    result = run_cli(proj, "hook", "pre-push", "origin", "url", input=line, env=env, process=True)
     assert "alembic_git.hooks.prepush" in result.stderr  # the report of imports is there
     assert "networkx" not in result.stderr
     # ... on a push that went through the whole comparison and reported the conflict.
@@ -615,18 +554,18 @@ def _pypi_unreachable() -> str | None:
     return None
 
 
+@pytest.mark.slow
+@pytest.mark.network
 def test_the_pre_commit_framework_runs_the_hook_on_push(
     world: tuple[Path, Path], tmp_path: Path
 ) -> None:
-    """pre-commit pip-installs alembic-git from a clone of this repository into its own venv."""
+    """pre-commit pip-installs alembic-git from a snapshot of this working tree (uncommitted
+    edits included: the code under test, not the last commit) into its own venv."""
     reason = _pypi_unreachable()
     if reason:
         pytest.skip(reason)
-    if not (ROOT / ".git").exists():
-        pytest.skip(f"{ROOT} is not a git checkout")
     clone = tmp_path / "alembic-git"
-    git(tmp_path, "clone", "-q", "--no-checkout", str(ROOT), str(clone))
-    rev = git(ROOT, "rev-parse", "HEAD")
+    rev = snapshot_working_tree(clone)
     proj, remote = world
     (proj / ".pre-commit-config.yaml").write_text(
         f"repos:\n  - repo: {clone}\n    rev: {rev}\n    hooks:\n      - id: alembic-git\n",

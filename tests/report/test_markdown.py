@@ -142,6 +142,7 @@ def test_fence_outgrows_any_backtick_run_and_cells_keep_pipes() -> None:
     assert len(escape("x" * 500, 120)) == 120
 
 
+@pytest.mark.slow
 def test_a_5000_revision_history_draws_only_the_fork(tmp_path: Path) -> None:
     repo = published_project(tmp_path)
     versions = repo / "migrations/versions"

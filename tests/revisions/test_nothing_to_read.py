@@ -6,32 +6,12 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
+from support.alembic_view import alembic_head_ids
+from support.ours import sorted_heads
 from support.repo import INI, add_revision, commit_all, git, init_project, run_cli
-
-
-def alembic_heads(cwd: Path, config: str = "alembic.ini") -> list[str]:
-    """Alembic's heads for ``config`` run from ``cwd`` (it resolves paths lazily)."""
-    from alembic.config import Config
-    from alembic.script import ScriptDirectory
-
-    old, path = os.getcwd(), list(sys.path)
-    os.chdir(cwd)
-    try:
-        return sorted(ScriptDirectory.from_config(Config(config)).get_heads())
-    finally:
-        os.chdir(old)
-        sys.path[:] = path  # prepend_sys_path, and the package it imported, go away
-        sys.modules.pop("app", None)
-
-
-def our_heads(result_stdout: str) -> list[str]:
-    data = json.loads(result_stdout)
-    env = data["environments"][0] if "environments" in data else data
-    return sorted(h["revision"] for h in env["heads"])
 
 
 def test_an_empty_version_folder_is_an_error_not_ok(project: Path) -> None:
@@ -93,7 +73,7 @@ def test_revisions_only_in_sub_folders_ask_for_recursive_version_locations(
     tmp_path: Path,
 ) -> None:
     repo = _neutron_like(tmp_path / "neutron", recursive=False)
-    assert alembic_heads(repo) == []  # Alembic reads the top folder only
+    assert alembic_head_ids(repo) == []  # Alembic reads the top folder only
     result = run_cli(repo, "check")
     assert result.returncode == 2
     assert "but sub-folders hold some" in result.stderr
@@ -105,12 +85,12 @@ def test_revisions_only_in_sub_folders_ask_for_recursive_version_locations(
 
 def test_a_recursive_layout_reads_every_sub_folder_as_alembic_does(tmp_path: Path) -> None:
     repo = _neutron_like(tmp_path / "neutron", recursive=True)
-    expected = alembic_heads(repo)
+    expected = alembic_head_ids(repo)
     assert expected == ["c1c1c1c1c1c1", "e2e2e2e2e2e2"]
     for args in (["heads"], ["--all", "heads"], ["heads", "--rev", "HEAD"]):
         result = run_cli(repo, *args, "--format", "json")
         assert result.returncode == 0, result.stderr
-        assert our_heads(result.stdout) == expected, args
+        assert sorted_heads(result.stdout) == expected, args
     assert run_cli(repo, "--all", "check").returncode == 0
 
 
@@ -132,7 +112,7 @@ def _ckan_like(root: Path) -> Path:
 def test_ckan_script_location_dot_from_the_root_fails_loudly(tmp_path: Path) -> None:
     repo = _ckan_like(tmp_path / "ckan")
     # Alembic, run from the root with this config, reads <root>/versions: nothing.
-    assert alembic_heads(repo, "ckan/migration/alembic.ini") == []
+    assert alembic_head_ids(repo, "ckan/migration/alembic.ini") == []
     result = run_cli(repo, "-c", "ckan/migration/alembic.ini", "check")
     assert result.returncode == 2
     assert "versions (from script_location = '.' in ckan/migration/alembic.ini)" in result.stderr
@@ -142,7 +122,7 @@ def test_ckan_script_location_dot_from_the_root_fails_loudly(tmp_path: Path) -> 
 def test_ckan_run_from_its_folder_finds_the_conflict_alembic_sees(tmp_path: Path) -> None:
     repo = _ckan_like(tmp_path / "ckan")
     folder = repo / "ckan/migration"
-    expected = alembic_heads(folder)
+    expected = alembic_head_ids(folder)
     assert len(expected) == 2
     result = run_cli(folder, "-c", "alembic.ini", "check")
     assert result.returncode == 1, result.stderr
@@ -185,11 +165,11 @@ def test_relative_paths_resolve_as_alembic_resolves_them(
     commit_all(repo, "two copies")
     cwd = repo / run_from
     config = os.path.relpath(repo / "sub" / "alembic.ini", cwd)
-    expected = alembic_heads(cwd, config)
+    expected = alembic_head_ids(cwd, config)
     assert len(expected) == 1
     result = run_cli(cwd, "-c", config, "heads", "--format", "json")
     assert result.returncode == 0, result.stderr
-    assert our_heads(result.stdout) == expected
+    assert sorted_heads(result.stdout) == expected
 
 
 def test_forecast_and_check_against_agree_on_a_branch_older_than_the_environment(

@@ -26,11 +26,6 @@ def forge() -> Iterator[FakeForge]:
         yield f
 
 
-@pytest.fixture
-def pr(tmp_path: Path) -> PullRequest:
-    return conflicting_pr(tmp_path)
-
-
 def comment(
     pr: PullRequest,
     forge: FakeForge,
