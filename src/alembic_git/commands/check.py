@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from alembic_git.commands import colour
 from alembic_git.errors import AlembicGitError
 from alembic_git.merging import queue
 from alembic_git.merging.against import Comparer, Comparison
@@ -106,7 +107,7 @@ def _emit(
             click.echo(found)
         report = text()
         if report:
-            click.echo(report)
+            colour.echo(report)
 
 
 def compare_current(
