@@ -136,3 +136,25 @@ def test_around_an_ambiguous_prefix_names_the_matches(project: Path) -> None:
         "abc111, abc222; give more characters\n"
     )
 
+
+
+def history_ids(text: str) -> list[str]:
+    return [line.split(" -> ")[1].split(" ")[0].rstrip(",") for line in text.splitlines()]
+
+
+@pytest.mark.parametrize("shape", ["fork", "fork-with-lines", "merge-and-dependency"])
+def test_text_graph_orders_siblings_as_alembic_history(project: Path, shape: str) -> None:
+    add_revision(project, "aaa111", None, "base")
+    add_revision(project, "zzz999", "aaa111", "z")
+    add_revision(project, "bbb222", "aaa111", "b")
+    if shape != "fork":
+        add_revision(project, "mmm555", "bbb222", "m")
+        add_revision(project, "ccc333", "zzz999", "c")
+        add_revision(project, "ddd444", "aaa111", "d")
+    if shape == "merge-and-dependency":
+        add_revision(project, "eee666", ["mmm555", "ccc333"], "merge")
+        add_revision(project, "fff777", "ddd444", "f", depends_on="zzz999")
+    ours = run_cli(project, "graph")
+    theirs = alembic_cli(project, "history")
+    assert theirs.returncode == 0, theirs.stderr
+    assert history_ids(ours.stdout) == history_ids(theirs.stdout)
