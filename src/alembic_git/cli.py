@@ -66,8 +66,9 @@ def _ignored(option: str, why: str) -> click.UsageError:
     multiple=True,
     metavar="FILE",
     help="Alembic config file (alembic.ini, or pyproject.toml); may be given twice "
-    "(default: $ALEMBIC_CONFIG, else the nearest folder, from here up to the repository's "
-    "top, with an alembic.ini or a pyproject.toml with [tool.alembic]).",
+    "(default: $ALEMBIC_CONFIG, else the declared environments, else the nearest folder, "
+    "from here up to the repository's top, with an alembic.ini or a pyproject.toml with "
+    "[tool.alembic]).",
 )
 @click.option(
     "-n",
@@ -81,7 +82,8 @@ def _ignored(option: str, why: str) -> click.UsageError:
     "version_locations",
     multiple=True,
     metavar="DIR",
-    help="Read revisions from DIR, skipping config discovery (repeatable).",
+    help="Read revisions from DIR, skipping config discovery (repeatable; default: the "
+    "config's version_locations, else its script_location/versions).",
 )
 @click.option("--recursive", is_flag=True, help="With --version-location: also read sub-folders.")
 @click.option(
@@ -90,7 +92,8 @@ def _ignored(option: str, why: str) -> click.UsageError:
     multiple=True,
     metavar="NAME",
     help="Only the declared environment NAME ([[tool.alembic-git.environments]] in "
-    "pyproject.toml; repeatable). -n NAME does the same when environments are declared.",
+    "pyproject.toml; repeatable; default: every declared one). -n NAME does the same when "
+    "environments are declared.",
 )
 @click.option(
     "--all",
@@ -159,7 +162,7 @@ def _commit_option(f: Callable[..., None]) -> Callable[..., None]:
         "rev",
         metavar="COMMIT",
         help="Read the revision files of this git commit (a branch, tag or sha), "
-        "not the working tree. Not Alembic's --rev: that names a revision.",
+        "not the working tree (the default). Not Alembic's --rev: that names a revision.",
     )(command)
 
 
@@ -304,7 +307,8 @@ def forecast(target: str | None, fmt: str, patterns: tuple[str, ...]) -> None:
 @click.option(
     "--onto",
     metavar="REF",
-    help="The target (default: MERGE_HEAD, a rebase's onto, else the default branch).",
+    help="The target (default: MERGE_HEAD during a merge, a rebase's onto, else the "
+    "default target as for check --against: git config alembic-git.target, ...).",
 )
 @click.option(
     "-m",
@@ -340,15 +344,16 @@ def forecast(target: str | None, fmt: str, patterns: tuple[str, ...]) -> None:
     "--no-post-write-hooks",
     "no_post_write_hooks",
     is_flag=True,
-    help="Do not run the environment's Alembic post_write_hooks on the merge revision.",
+    help="Do not run the environment's Alembic post_write_hooks on the merge revision "
+    "(default: run them, as alembic merge does).",
 )
 @click.option(
     "--published-db",
     "published_dbs",
     multiple=True,
     metavar="URL",
-    help="A database whose revisions are published: never rebased (repeatable; also "
-    "[tool.alembic-git] published-databases).",
+    help="A database whose revisions are published: never rebased (repeatable; added to "
+    "[tool.alembic-git] published-databases; default: those only).",
 )
 def merge_heads(
     strategy: str,
@@ -515,7 +520,8 @@ def hook_pre_push(
     "--protect",
     multiple=True,
     metavar="REF",
-    help="Also protect REF (a branch, refs/..., or a glob); the HEAD branch always is.",
+    help="Also protect REF (a branch, refs/..., or a glob; repeatable; default: only the "
+    "HEAD branch, which is always protected).",
 )
 @_FAIL_ON_ERROR
 def hook_pre_receive(protect: tuple[str, ...], fail_on_error: bool | None) -> None:
