@@ -2,9 +2,10 @@
 
 Alice and Bob each add a migration on their own branch, on the same parent.
 git merges such branches without a conflict, yet Alembic then has two heads
-and ``alembic upgrade head`` fails at deploy time.  This demo shows
-alembic-git finding that from git alone (``forecast``, ``check --against``,
-the pre-push hook) and fixing it (``merge-heads`` with both strategies), and
+and ``alembic upgrade head`` fails at deploy time.  The demo shows that failure
+first, and alembic-git fixing it; then, from the start, alembic-git finding it
+from git alone (``forecast``, ``check --against``, the pre-push hook) and fixing
+it (``merge-heads`` with both strategies), and
 Alembic upgrading a real SQLite database afterwards; then a branch switch that
 leaves the database ahead of the branch (the post-checkout warning, ``db status``,
 ``db sync``).
@@ -86,6 +87,29 @@ def tables(db: Path) -> list[str]:
         return [r[0] for r in rows if r[0] != "alembic_version"]
 
 
+def show_the_failure(repo: Path) -> None:
+    """The first screen: the failure this tool is about, then the tool finding and fixing it
+    (on a throwaway branch, deleted afterwards with its database)."""
+    step("the problem: git merges Alice's and Bob's branches cleanly, then Alembic fails")
+    git(repo, "checkout", "-q", "-b", "release", "main")
+    sh(repo, "git", "merge", "-q", "--no-edit", "feature/invoices")
+    sh(repo, "git", "merge", "-q", "--no-edit", "feature/comments")  # no conflict: new files
+    failed = sh(repo, "alembic", "upgrade", "head", expect=(1, 255))
+    if "Multiple head revisions are present" not in failed:
+        raise SystemExit("demo: alembic upgrade head did not fail with multiple heads")
+
+    step("alembic-git finds the two heads and joins them; the upgrade then runs")
+    sh(repo, "alembic-git", "check", expect=1)
+    sh(repo, "alembic-git", "merge-heads", "--strategy", "merge", "-m", "merge release heads")
+    sh(repo, "alembic", "upgrade", "head")
+    print(f"tables: {', '.join(tables(repo / 'demo.db'))}")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "merge release heads")
+    git(repo, "checkout", "-q", "main")
+    git(repo, "branch", "-q", "-D", "release")
+    (repo / "demo.db").unlink()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--keep", action="store_true", help="keep the demo repository")
@@ -123,15 +147,16 @@ def story(work: Path) -> None:
     git(repo, "push", "-q", "-u", "origin", "main")
     git(repo, "remote", "set-head", "origin", "main")
 
-    step("main has one head; the database is up to date")
+    add_migration(repo, "feature/invoices", INVOICES)
+    add_migration(repo, "feature/comments", COMMENTS)
+    show_the_failure(repo)
+
+    step("now from the start: main has one head; the database is up to date")
+    git(repo, "checkout", "-q", "main")
     sh(repo, "alembic-git", "heads")
     sh(repo, "alembic", "upgrade", "head")
     print(f"tables: {', '.join(tables(repo / 'demo.db'))}")
-
-    step("Alice and Bob each add a migration on the same parent, on their own branches")
-    add_migration(repo, "feature/invoices", INVOICES)
-    add_migration(repo, "feature/comments", COMMENTS)
-    git(repo, "checkout", "-q", "main")
+    print("Alice (feature/invoices) and Bob (feature/comments) each added a migration on it")
 
     step("forecast: each branch is fine alone, but together they collide")
     sh(repo, "alembic-git", "forecast", expect=1)

@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from alembic_git import __version__
+from alembic_git.commands.colour import COLOR_KEY
 from alembic_git.errors import EXIT_ERROR, AlembicGitError
 from alembic_git.kinds import (
     DrawingFormat,
@@ -34,6 +35,29 @@ class _Group(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(self.commands)  # in the order they are declared: the tour order
 
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list with each whole first sentence (click cuts it at the
+        terminal's width, with "..."), wrapped instead."""
+        rows = [
+            (name, cmd.get_short_help_str(limit=1000))
+            for name in self.list_commands(ctx)
+            if (cmd := self.get_command(ctx, name)) is not None and not cmd.hidden
+        ]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+def _given(name: str) -> bool:
+    """Whether the user typed option ``name`` (not its default)."""
+    source = click.get_current_context().get_parameter_source(name)
+    return source not in (None, click.core.ParameterSource.DEFAULT)
+
+
+def _ignored(option: str, why: str) -> click.UsageError:
+    """An option the combination would ignore: an error, never a silent no-op."""
+    return click.UsageError(f"{option} does nothing {why}")
+
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
@@ -41,7 +65,10 @@ class _Group(click.Group):
     "--config",
     multiple=True,
     metavar="FILE",
-    help="Alembic config file (alembic.ini, or pyproject.toml); may be given twice.",
+    help="Alembic config file (alembic.ini, or pyproject.toml); may be given twice "
+    "(default: $ALEMBIC_CONFIG, else the declared environments, else the nearest folder, "
+    "from here up to the repository's top, with an alembic.ini or a pyproject.toml with "
+    "[tool.alembic]).",
 )
 @click.option(
     "-n",
@@ -55,7 +82,8 @@ class _Group(click.Group):
     "version_locations",
     multiple=True,
     metavar="DIR",
-    help="Read revisions from DIR, skipping config discovery (repeatable).",
+    help="Read revisions from DIR, skipping config discovery (repeatable; default: the "
+    "config's version_locations, else its script_location/versions).",
 )
 @click.option("--recursive", is_flag=True, help="With --version-location: also read sub-folders.")
 @click.option(
@@ -64,16 +92,28 @@ class _Group(click.Group):
     multiple=True,
     metavar="NAME",
     help="Only the declared environment NAME ([[tool.alembic-git.environments]] in "
-    "pyproject.toml; repeatable). -n NAME does the same when environments are declared.",
+    "pyproject.toml; repeatable; default: every declared one). -n NAME does the same when "
+    "environments are declared.",
 )
 @click.option(
     "--all",
     "all_envs",
     is_flag=True,
-    help="Every Alembic environment in the repository, each reported separately.",
+    help="Every Alembic environment in the repository (each alembic.ini and pyproject.toml "
+    "[tool.alembic] in git's files, examples and fixtures too), each reported separately.",
 )
 @click.option(
     "--git-dir", metavar="DIR", help="The git repository (default: GIT_DIR or the current one)."
+)
+@click.option(
+    "--color",
+    "--colour",
+    "color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour the verdicts of check, forecast and the hooks. auto: only on a terminal, "
+    "and not when NO_COLOR or CI is set.",
 )
 @click.version_option(__version__, prog_name="alembic-git")
 @click.pass_context
@@ -86,6 +126,7 @@ def cli(
     env_names: tuple[str, ...],
     all_envs: bool,
     git_dir: str | None,
+    color: str,
 ) -> None:
     """Find and fix Alembic multiple heads across git branches, before the merge."""
     if all_envs and (config or version_locations):
@@ -95,6 +136,9 @@ def cli(
                                "and --all")
     if recursive and not version_locations:
         raise click.UsageError("--recursive goes with --version-location")
+    if version_locations and _given("name"):
+        raise _ignored("-n", "with --version-location (no config file is read)")
+    ctx.meta[COLOR_KEY] = color
     selection = Selection(config, name, version_locations, recursive, all_envs, env_names)
     ctx.obj = Workspace.here(selection, git_dir)
     ctx.call_on_close(ctx.obj.close)
@@ -118,13 +162,20 @@ def _commit_option(f: Callable[..., None]) -> Callable[..., None]:
         "rev",
         metavar="COMMIT",
         help="Read the revision files of this git commit (a branch, tag or sha), "
-        "not the working tree. Not Alembic's --rev: that names a revision.",
+        "not the working tree (the default). Not Alembic's --rev: that names a revision.",
     )(command)
 
 
-def _format_option(kind: object) -> Callable[[Callable[..., None]], Callable[..., None]]:
+def _format_option(
+    kind: object, help: str | None = None
+) -> Callable[[Callable[..., None]], Callable[..., None]]:
     return click.option(
-        "--format", "fmt", type=click.Choice(words(kind)), default="text", show_default=True
+        "--format",
+        "fmt",
+        type=click.Choice(words(kind)),
+        default="text",
+        show_default=True,
+        help=help,
     )
 
 
@@ -142,11 +193,16 @@ def _run(fn: Callable[..., int], **kwargs: Any) -> None:
 @cli.command()
 @_commit_option
 @click.option("--format", "fmt", type=_TEXT_OR_JSON, default="text", show_default=True)
-def heads(rev: str | None, fmt: str) -> None:
+@click.option(
+    "-v", "--verbose", is_flag=True, help="Each head as `alembic heads -v` prints it (text only)."
+)
+def heads(rev: str | None, fmt: str, verbose: bool) -> None:
     """Show the heads, like `alembic heads` (effective heads marked)."""
     from alembic_git.commands import heads as cmd
 
-    _run(cmd.run, rev=rev, fmt=fmt)
+    if verbose and fmt == "json":
+        raise _ignored("-v", "with --format json (the JSON has every field)")
+    _run(cmd.run, rev=rev, fmt=fmt, verbose=verbose)
 
 
 @cli.command()
@@ -158,9 +214,16 @@ def heads(rev: str | None, fmt: str) -> None:
     is_flag=False,
     flag_value="",
     default=None,
-    help="Check the graph after merging into TARGET (default: the remote's default branch).",
+    help="Check the graph after merging into TARGET. TARGET is optional; without it: git "
+    "config alembic-git.target, else [tool.alembic-git] target in pyproject.toml, else the "
+    "default branch of the branch's remote (REMOTE/HEAD, then REMOTE/main, REMOTE/master; "
+    "then origin's), else a local main or master.",
 )
-@_format_option(ReportFormat)
+@_format_option(
+    ReportFormat,
+    "text: for people; json: for programs; github: ::error annotations, then the text; "
+    "markdown: a pull-request comment.",
+)
 @click.option(
     "--strict-overlaps",
     is_flag=True,
@@ -181,7 +244,13 @@ def check(
 @cli.command()
 @_commit_option
 @_format_option(DrawingFormat)
-@click.option("--around", multiple=True, metavar="REV", help="Draw only the neighbourhood of REV.")
+@click.option(
+    "--around",
+    multiple=True,
+    metavar="REV",
+    help="Draw only the neighbourhood of REV, a revision id or a unique prefix of one "
+    "(repeatable; default: the whole graph).",
+)
 @click.option(
     "--depth",
     default=3,
@@ -193,6 +262,8 @@ def graph(rev: str | None, fmt: str, around: tuple[str, ...], depth: int) -> Non
     """Draw the revision graph (heads and branch points marked)."""
     from alembic_git.commands import graph as cmd
 
+    if _given("depth") and not around:
+        raise _ignored("--depth", "without --around (the whole graph is drawn)")
     _run(cmd.run, rev=rev, fmt=fmt, around=around, depth=depth)
 
 
@@ -208,7 +279,13 @@ def touches(rev: str | None, revisions: tuple[str, ...], fmt: str) -> None:
 
 
 @cli.command()
-@click.option("--target", metavar="REF", help="The branch they merge into (default: origin's).")
+@click.option(
+    "--target",
+    metavar="REF",
+    help="The branch they merge into (default: git config alembic-git.target, else "
+    "[tool.alembic-git] target in pyproject.toml, else the default branch of the current "
+    "branch's remote, then origin's, else a local main or master).",
+)
 @click.option("--format", "fmt", type=_TEXT_OR_JSON, default="text", show_default=True)
 @click.argument("patterns", nargs=-1, metavar="[REF|PATTERN]...")
 def forecast(target: str | None, fmt: str, patterns: tuple[str, ...]) -> None:
@@ -230,26 +307,53 @@ def forecast(target: str | None, fmt: str, patterns: tuple[str, ...]) -> None:
 @click.option(
     "--onto",
     metavar="REF",
-    help="The target (default: MERGE_HEAD, a rebase's onto, else the default branch).",
+    help="The target (default: MERGE_HEAD during a merge, a rebase's onto, else the "
+    "default target as for check --against: git config alembic-git.target, ...).",
 )
-@click.option("-m", "--message", help="Message of the merge revision (default names the heads).")
-@click.option("--rev-id", metavar="ID", help="Revision id of the merge revision.")
-@click.option("--dry-run", is_flag=True, help="Show the diff or the new file; write nothing.")
-@click.option("--force", is_flag=True, help="Rewrite files even if they have uncommitted changes.")
-@click.option("--strict", is_flag=True, help="Join every head into one, labelled or not.")
+@click.option(
+    "-m",
+    "--message",
+    help="Message of the merge revision (default: \"merge heads A, B\"); not with "
+    "--strategy rebase.",
+)
+@click.option(
+    "--rev-id",
+    metavar="ID",
+    help="Revision id of the merge revision (default: a new random 12-hex id, as Alembic's); "
+    "not with --strategy rebase.",
+)
+@click.option(
+    "--dry-run", is_flag=True, help="Show the diff or the new file; write nothing (exit 0)."
+)
+@click.option(
+    "--check",
+    is_flag=True,
+    help="As --dry-run, for CI: exit 1 when files would change, 0 when there is nothing to do.",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Rewrite files even if they have uncommitted changes (default: refuse).",
+)
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Join every head into one, labelled or not (default: one head per branch label).",
+)
 @click.option(
     "--no-post-write-hooks",
     "no_post_write_hooks",
     is_flag=True,
-    help="Do not run the environment's Alembic post_write_hooks on the merge revision.",
+    help="Do not run the environment's Alembic post_write_hooks on the merge revision "
+    "(default: run them, as alembic merge does).",
 )
 @click.option(
     "--published-db",
     "published_dbs",
     multiple=True,
     metavar="URL",
-    help="A database whose revisions are published: never rebased (repeatable; also "
-    "[tool.alembic-git] published-databases).",
+    help="A database whose revisions are published: never rebased (repeatable; added to "
+    "[tool.alembic-git] published-databases; default: those only).",
 )
 def merge_heads(
     strategy: str,
@@ -257,6 +361,7 @@ def merge_heads(
     message: str | None,
     rev_id: str | None,
     dry_run: bool,
+    check: bool,
     force: bool,
     strict: bool,
     no_post_write_hooks: bool,
@@ -265,13 +370,26 @@ def merge_heads(
     """Join conflicting heads in the working tree: a merge revision, or a rebase."""
     from alembic_git.commands import merge_heads as cmd
 
+    if check and dry_run:
+        raise _ignored("--dry-run", "with --check (--check is a dry run)")
+    if strategy == "rebase":
+        for option, given in (
+            ("-m", message is not None),
+            ("--rev-id", rev_id is not None),
+            ("--no-post-write-hooks", no_post_write_hooks),
+        ):
+            if given:
+                raise _ignored(option, "with --strategy rebase (it writes no merge revision)")
+    if strategy == "merge" and published_dbs:
+        raise _ignored("--published-db", "with --strategy merge (it never rebases)")
     _run(
         cmd.run,
         strategy=strategy,
         onto=onto,
         message=message,
         rev_id=rev_id,
-        dry_run=dry_run,
+        dry_run=dry_run or check,
+        check=check,
         force=force,
         strict=strict,
         post_write_hooks=not no_post_write_hooks,
@@ -285,7 +403,9 @@ def merge_heads(
     type=click.Choice(words(Provider)),
     help="The forge (default: from GITHUB_ACTIONS / GITLAB_CI).",
 )
-@click.option("--dry-run", is_flag=True, help="Print the comments instead of posting them.")
+@click.option(
+    "--dry-run", is_flag=True, help="Print the comments instead of posting them (default: post)."
+)
 @click.option(
     "--target", metavar="REF", help="Merge into REF (default: origin/<base branch> of the PR)."
 )
@@ -327,13 +447,17 @@ def db_status(rev: str | None, url: str | None, fmt: str) -> None:
 
 @db.command("sync")
 @_DB_URL
-@click.option("--yes", "-y", is_flag=True, help="Run the plan without asking.")
+@click.option(
+    "--yes", "-y", is_flag=True, help="Run the plan without asking (default: ask)."
+)
 @click.option("--dry-run", is_flag=True, help="Print the plan only (exit 1 when it has steps).")
 def db_sync(url: str | None, yes: bool, dry_run: bool) -> None:
     """Downgrade what this branch lacks (each revision's own downgrade(), taken from the
     branch that has it), then upgrade to this branch's heads.  Runs migration code."""
     from alembic_git.commands import db as cmd
 
+    if yes and dry_run:
+        raise _ignored("--yes", "with --dry-run (nothing runs)")
     _run(cmd.sync, url=url, yes=yes, dry_run=dry_run)
 
 
@@ -364,7 +488,12 @@ _HOOK_TYPE = click.option(
     help="warn: report and let the push through; block: refuse it "
     "(default: git config alembic-git.mode, [tool.alembic-git] mode, else warn).",
 )
-@click.option("--target", metavar="REF", help="Compare with REF, not the remote's default branch.")
+@click.option(
+    "--target",
+    metavar="REF",
+    help="Compare with REF (default: git config alembic-git.target, else [tool.alembic-git] "
+    "target, else the pushed-to remote's default branch).",
+)
 @_FAIL_ON_ERROR
 def hook_pre_push(
     remote: str | None,
@@ -391,7 +520,8 @@ def hook_pre_push(
     "--protect",
     multiple=True,
     metavar="REF",
-    help="Also protect REF (a branch, refs/..., or a glob); the HEAD branch always is.",
+    help="Also protect REF (a branch, refs/..., or a glob; repeatable; default: only the "
+    "HEAD branch, which is always protected).",
 )
 @_FAIL_ON_ERROR
 def hook_pre_receive(protect: tuple[str, ...], fail_on_error: bool | None) -> None:
@@ -418,7 +548,8 @@ def hook_post_checkout(prev: str | None, new: str | None, flag: str | None) -> N
 @click.option(
     "--mode",
     type=click.Choice(words(HookMode)),
-    help="Write this mode into the hook (default: read git config / pyproject at each push).",
+    help="Write this mode into the pre-push hook (default: read git config alembic-git.mode, "
+    "then [tool.alembic-git] mode, at each push; else warn).",
 )
 def hook_install(hook_type: str | None, mode: str | None) -> None:
     """Install the hook (an existing one is kept as <hook>.legacy and runs first)."""

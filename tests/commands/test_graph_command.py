@@ -58,5 +58,5 @@ def test_around_an_unknown_revision_is_one_line(project: Path) -> None:
     assert result.returncode == 2
     assert result.stderr == (
         "alembic-git: error: --around 'nope' is not a revision of alembic.ini; "
-        "give a full revision id (alembic-git heads lists the heads)\n"
+        "give a revision id or a unique start of one (alembic-git heads lists the heads)\n"
     )

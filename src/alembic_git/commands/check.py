@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from alembic_git.commands import colour
 from alembic_git.errors import AlembicGitError
 from alembic_git.merging import queue
 from alembic_git.merging.against import Comparer, Comparison
@@ -105,7 +106,7 @@ def _emit(
         if fmt != "github":
             report = text()
             if report:  # nothing to say (every environment errored): no blank line
-                click.echo(report)
+                colour.echo(report)
             return
         found = annotations()
         if found:

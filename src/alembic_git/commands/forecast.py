@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from alembic_git.commands import colour
 from alembic_git.merging.against import Comparer
 from alembic_git.merging.forecast import Forecast, candidate_refs, forecast
 from alembic_git.report.against import problem_record
@@ -26,7 +27,7 @@ def run(ws: Workspace, target: str | None, patterns: tuple[str, ...], fmt: str) 
     if fmt == "json":
         click.echo(json.dumps(to_json(result), indent=2))
     else:
-        click.echo(to_text(result))
+        colour.echo(to_text(result))
     return result.exit_code
 
 

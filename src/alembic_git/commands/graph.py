@@ -7,6 +7,7 @@ import click
 from alembic_git.errors import AlembicGitError
 from alembic_git.report import drawing as render
 from alembic_git.revisions.conflicts import conflict_groups
+from alembic_git.revisions.graph import RevisionGraph
 from alembic_git.workspace import Workspace
 
 
@@ -17,13 +18,8 @@ def run(ws: Workspace, rev: str | None, fmt: str, around: tuple[str, ...], depth
         graph = ws.graph(source, env)
         keep = None
         if around:
-            unknown = [r for r in around if r not in graph.revisions]
-            if unknown:
-                raise AlembicGitError(
-                    f"--around {unknown[0]!r} is not a revision of {env.name}",
-                    hint="give a full revision id (alembic-git heads lists the heads)",
-                )
-            keep = render.neighbourhood(graph, around, depth)
+            revs = tuple(_by_prefix(graph, env.name, r) for r in around)
+            keep = render.neighbourhood(graph, revs, depth)
         if len(envs) > 1:
             click.echo(f"%% {env.name}" if fmt == "mermaid" else f"# {env.name}")
         if fmt == "mermaid":
@@ -34,3 +30,23 @@ def run(ws: Workspace, rev: str | None, fmt: str, around: tuple[str, ...], depth
         else:
             click.echo(render.text(graph, keep))
     return 0
+
+
+def _by_prefix(graph: RevisionGraph, env_name: str, given: str) -> str:
+    """The revision ``given`` names: its id, or a unique prefix of one, as Alembic resolves
+    a partial id (ids of more than three characters that start with it)."""
+    if given in graph.revisions:
+        return given
+    found = [r for r in graph.revisions if len(r) > 3 and r.startswith(given)]
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise AlembicGitError(
+            f"--around {given!r} is the start of several revisions of {env_name}: "
+            f"{', '.join(sorted(found))}",
+            hint="give more characters",
+        )
+    raise AlembicGitError(
+        f"--around {given!r} is not a revision of {env_name}",
+        hint="give a revision id or a unique start of one (alembic-git heads lists the heads)",
+    )

@@ -16,6 +16,7 @@ import sys
 import click
 
 from alembic_git import settings
+from alembic_git.commands import colour
 from alembic_git.errors import AlembicGitError
 from alembic_git.hooks.common import (
     EXIT_REFUSED,
@@ -52,8 +53,9 @@ def pre_push(
         else:
             name, where, refs = remote, url, prepush.parse_push_lines(text)
         reports, errors = prepush.PrePush(ws, raw, conf, name, where).check(refs)
+        paint = colour.painter(err=True)
         for report in reports:
-            print(report, file=sys.stderr)
+            print(paint(report), file=sys.stderr)
         code = one_line_errors("pre-push", errors, settings.fail_on_error(raw, fail_on_error))
         if not reports:
             return outcome(reports, errors, code)
@@ -83,8 +85,9 @@ def pre_receive(ws: Workspace, protect: tuple[str, ...], fail_on_error: bool | N
         conf = settings.resolve(raw, protect=protect)
         updates = prereceive.parse_receive_lines(text)
         reports, errors = prereceive.check_updates(ws, conf, updates)
+        paint = colour.painter(err=True)
         for report in reports:
-            print(report, file=sys.stderr)
+            print(paint(report), file=sys.stderr)
         code = one_line_errors("pre-receive", errors, settings.fail_on_error(raw, fail_on_error))
         return outcome(reports, errors, EXIT_REFUSED if reports else code)
 

@@ -214,6 +214,7 @@ def run(
     message: str | None = None,
     rev_id: str | None = None,
     dry_run: bool = False,
+    check: bool = False,
     force: bool = False,
     verifier: Verifier | None = None,
     strict: bool = False,
@@ -263,6 +264,10 @@ def run(
             click.echo(f"  would run post-write hook {hook.name!r} on {display}")
         for note in notes:
             click.echo(note)
+        if check:  # as black --check / ruff format --check: files would change -> exit 1
+            count = sum(len(w.changes) for w in works)
+            click.echo(f"check: {count} file(s) would change; nothing written")
+            return 1
         click.echo("dry run: nothing written")
         return 0
     changes = [c for w in works for c in w.changes]

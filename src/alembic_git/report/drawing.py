@@ -6,6 +6,7 @@ import re
 from collections.abc import Collection, Iterable, Iterator, Sequence
 
 from alembic_git.report.check import log_lines
+from alembic_git.report.history import history_order
 from alembic_git.revisions.graph import RevisionGraph
 
 _UNSAFE_MERMAID = re.compile(r"[^\w .,;:/()@+=?!'-]", re.UNICODE)
@@ -128,11 +129,12 @@ def dot(graph: RevisionGraph, keep: Collection[str] | None = None) -> str:
 
 
 def text(graph: RevisionGraph, keep: Collection[str] | None = None) -> str:
-    """Newest first, like ``alembic history``: ``parent -> rev (head) (branchpoint), message``."""
+    """Newest first, in ``alembic history``'s order (siblings too):
+    ``parent -> rev (head) (branchpoint), message``."""
     heads = set(graph.heads)
     effective = set(graph.effective_heads)
     lines = []
-    for rev in reversed(topological(graph, keep)):
+    for rev in (r for r in history_order(graph) if keep is None or r in keep):
         f = graph.revisions[rev]
         parents = ", ".join(f.down_revisions) or "<base>"
         marks = ""
