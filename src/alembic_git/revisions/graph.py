@@ -62,10 +62,12 @@ class RevisionRecord:
 
 @dataclass(frozen=True)
 class GraphSummary:
-    """The part of a graph the hot paths read; ``ids``, ``down`` and ``displays`` align."""
+    """The part of a graph the hot paths read; ``ids``, ``down``, ``paths`` and
+    ``displays`` align."""
 
     ids: tuple[str, ...]
     down: tuple[tuple[str, ...], ...]
+    paths: tuple[str, ...]
     displays: tuple[str, ...]
     labelled: bool  # any revision has branch labels of its own
     heads: tuple[str, ...]
@@ -79,7 +81,7 @@ class GraphSummary:
     forks: dict[tuple[str, ...], tuple[str, ...]]  # fork points of those groups and --strict's
 
 
-EMPTY_SUMMARY = GraphSummary((), (), (), False, (), (), (), (), (), {}, {}, (), {})
+EMPTY_SUMMARY = GraphSummary((), (), (), (), False, (), (), (), (), (), {}, {}, (), {})
 
 
 class _KnownLabels(dict[str, frozenset[str]]):
@@ -286,6 +288,15 @@ class RevisionGraph:
         return self._displays[rev]
 
     @cached_property
+    def _paths(self) -> dict[str, str]:
+        if self._summary is not None:
+            return dict(zip(self._summary.ids, self._summary.paths, strict=True))
+        return {r: f.path for r, f in self.revisions.items()}
+
+    def path_of(self, rev: str) -> str:
+        return self._paths[rev]
+
+    @cached_property
     def labelled(self) -> bool:
         """Whether any revision carries branch labels of its own."""
         if self._summary is not None:
@@ -315,6 +326,7 @@ class RevisionGraph:
         return GraphSummary(
             ids=self.ids,
             down=tuple(f.down_revisions for f in self.files),
+            paths=tuple(f.path for f in self.files),
             displays=tuple(f.display for f in self.files),
             labelled=self.labelled,
             heads=self.heads,

@@ -10,8 +10,9 @@ networkx; a cold run builds the graph and writes the verdict.
 The key is a hash of everything the verdict depends on: the blob id of every revision
 file (git's tree entries for a commit; the bytes hashed for the working tree) with its
 path, the files of external locations, the environment's settings (the frozen
-``Environment``), the size limit, where the source is mounted and how it is named, the
-reader's and the tool's versions and this module's schema.  A revision file that imports
+``Environment``), the size limit, where the source is mounted (not its name: messages
+about revision files name files, never the commit), the reader's and the tool's versions
+and this module's schema.  A revision file that imports
 a constant from another module makes that module part of the verdict too: the files the
 reader looked at (found or missing) are kept beside it and checked before it is believed.
 
@@ -125,7 +126,7 @@ def verdict_key(
 ) -> str:
     h = hashlib.sha256()
     head = (SCHEMA, __version__, READER_VERSION, type(source).__name__, source.root)
-    for part in (*head, source.label, repr(env), repr(limit)):
+    for part in (*head, repr(env), repr(limit)):
         h.update(repr(part).encode("utf-8", "surrogateescape") + b"\0")
     for path, oid in (*entries, ("--external--", ""), *external):
         h.update(path.encode("utf-8", "surrogateescape") + b"\0" + oid.encode() + b"\n")
@@ -202,6 +203,7 @@ def _encode(v: Verdict, key: str) -> tuple[Any, ...]:
         summary = (
             s.ids,
             s.down,
+            s.paths,
             s.displays,
             s.labelled,
             s.heads,
@@ -231,26 +233,14 @@ def _decode(raw: Any, key: str) -> Verdict | None:
         exc = kind(message, path=path, line=line, hint=hint)
     s = None
     if summary is not None:
-        (
-            ids,
-            down,
-            displays,
-            labelled,
-            heads,
-            real,
-            bases,
-            bps,
-            mps,
-            labels,
-            recs,
-            groups,
-            forks,
-        ) = summary
-        if not (len(ids) == len(down) == len(displays)):
+        (ids, down, paths, displays, labelled, heads, real, bases, bps, mps) = summary[:10]
+        labels, recs, groups, forks = summary[10:]
+        if not (len(ids) == len(down) == len(paths) == len(displays)):
             return None
         s = GraphSummary(
             ids=ids,
             down=down,
+            paths=paths,
             displays=displays,
             labelled=labelled,
             heads=heads,
