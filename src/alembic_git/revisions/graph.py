@@ -247,10 +247,13 @@ class RevisionGraph:
         for kind, g in checks:
             if nx.is_directed_acyclic_graph(g):
                 continue
-            # Searched in the parent direction from the revisions in file order, so the
-            # message names the cycle from the first file that is on it.
+            # Searched in the parent direction; told from the revision on it whose file
+            # comes first, so the message does not depend on where the search began.
             edges = nx.find_cycle(g.reverse(copy=False), source=list(self.revisions))
             cycle = [child for child, _parent in edges]
+            order = {r: i for i, r in enumerate(self.revisions)}
+            start = min(range(len(cycle)), key=lambda i: order[cycle[i]])
+            cycle = cycle[start:] + cycle[:start]
             first = self.revisions[cycle[0]]
             raise AlembicGitError(
                 f"cycle in {kind}: {' -> '.join([*cycle, cycle[0]])}",
