@@ -233,3 +233,22 @@ def test_concurrent_runs_agree_and_leave_one_readable_verdict(project: Path) -> 
         verdict_files(project)[0].name
     ]  # no temporary file left behind
     cold_then_warm(project, "check", "--format", "json")
+
+
+def test_an_edit_that_keeps_size_and_mtime_is_still_seen(project: Path) -> None:
+    """Work-tree files are hashed only when their stat data changed; an edit that puts
+    the old modification time back still changes the inode's change time."""
+    add_revision(project, "aaa111", None, "create users")
+    add_revision(project, "aaa112", "aaa111", "add invoices")
+    path = add_revision(project, "ccc333", "aaa111", "add comments", style="classic")
+    long_ago = 1_600_000_000
+    for f in (project / V).glob("*.py"):
+        os.utime(f, (long_ago, long_ago))
+    assert run_cli(project, "check").returncode == 1
+    warm = run_cli(project, "check", env=IMPORTS)
+    assert warm.returncode == 1 and not imported_networkx(warm)
+    data = path.read_bytes().replace(b"down_revision = 'aaa111'", b"down_revision = 'aaa112'")
+    path.write_bytes(data)
+    os.utime(path, (long_ago, long_ago))
+    result = run_cli(project, "heads")
+    assert (result.returncode, result.stdout) == (0, "ccc333 (head)\n")

@@ -26,6 +26,7 @@ from alembic_git.revisions.selection import select_environments
 from alembic_git.revisions.source import CommitSource, Source, WorktreeSource, norm
 from alembic_git.revisions.verdicts import (
     RecordingSource,
+    StatMemo,
     Verdict,
     VerdictStore,
     external_entries,
@@ -45,6 +46,7 @@ class Workspace:
     # forecast, which reads hundreds of one-off merges, turns it off.
     use_verdicts: bool = True
     _verdicts: VerdictStore | None = field(default=None, init=False)
+    _stats: StatMemo | None = field(default=None, init=False)
     _repo: Repo | None = field(default=None, init=False)
     _repo_looked_up: bool = field(default=False, init=False)
     _cache: ParseCache | None = field(default=None, init=False)
@@ -87,6 +89,7 @@ class Workspace:
             common = self.repo.common_dir if self.repo is not None else None
             folder = default_cache_dir(common) if self.use_verdicts else None
             self._verdicts = VerdictStore(folder)
+            self._stats = StatMemo(folder)
         return self._verdicts
 
     @property
@@ -164,9 +167,9 @@ class Workspace:
         if store.folder is None:
             return self._whole(source, env)
         listed = locate_revision_files(source, env)
-        if not listed or not self._small_enough(source, listed):
+        entries = self._blob_ids(source, listed) if listed else None
+        if entries is None:
             return self._whole(source, env)  # the error says what is wrong; nothing to keep
-        entries = with_blob_ids(source, listed)
         key = verdict_key(source, env, entries, external_entries(env), self.size_limit)
         known = dict(entries)
         found = store.get(key)
@@ -192,11 +195,18 @@ class Workspace:
             store.put(key, Verdict(summary, None, tuple(recording.reads.items()), note))
         return graph
 
-    def _small_enough(self, source: Source, listed: list[tuple[str, str | None]]) -> bool:
-        """Whether every file of the work tree may be read to hash it (the size limit)."""
-        unknown = [e for e in listed if e[1] is None]
-        sizes = source.sizes(unknown)
-        return all(size is None or size <= self.size_limit.max_bytes for size in sizes)
+    def _blob_ids(
+        self, source: Source, listed: list[tuple[str, str | None]]
+    ) -> list[tuple[str, str]] | None:
+        """Every file's blob id: git's for a commit, the work tree's hashed (only what
+        changed since the last run)."""
+        if self._stats is not None and isinstance(source, WorktreeSource):
+            return self._stats.blob_ids(source, listed, self.size_limit)
+        if any(oid is None for _, oid in listed):  # a made-up source: read it all
+            sizes = source.sizes([e for e in listed if e[1] is None])
+            if any(size is not None and size > self.size_limit.max_bytes for size in sizes):
+                return None
+        return with_blob_ids(source, listed)
 
     def _whole(
         self, source: Source, env: Environment, known: dict[str, str] | None = None
@@ -219,5 +229,7 @@ class Workspace:
     def close(self) -> None:
         if self._cache is not None:
             self._cache.save()
+        if self._stats is not None:
+            self._stats.save()
         if self._repo is not None:
             self._repo.close()

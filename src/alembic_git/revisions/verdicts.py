@@ -26,6 +26,7 @@ import contextlib
 import hashlib
 import marshal
 import os
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -96,6 +97,75 @@ class RecordingSource(Source):
 
     def find_files(self, names: frozenset[str], suffix: str) -> list[str]:
         return self.inner.find_files(names, suffix)
+
+
+class StatMemo:
+    """Blob ids of work-tree files by (size, mtime, ctime, inode), as git's index keeps
+    them, so a warm run hashes only what changed.  An entry is believed only for a file
+    last changed well before the run that hashed it began (git's "racy" rule): an edit
+    within the clock's granularity of the hashing is never missed."""
+
+    RACY_NS = 2_000_000_000
+
+    def __init__(self, folder: Path | None) -> None:
+        self.path = folder / "stat-v1.marshal" if folder is not None else None
+        self.started = time.time_ns()  # before anything is hashed
+        self._trusted_before = 0
+        self._entries: dict[str, tuple[int, int, int, int, str]] = {}
+        self._fresh: dict[str, tuple[int, int, int, int, str]] = {}
+        if self.path is not None:
+            try:
+                with open(self.path, "rb") as f:
+                    started, entries = marshal.loads(f.read())
+                if isinstance(started, int) and isinstance(entries, dict):
+                    self._trusted_before, self._entries = started - self.RACY_NS, entries
+            except Exception:  # damaged or missing: hash everything
+                pass
+
+    def blob_ids(
+        self, source: Source, entries: Entries, limit: SizeLimit
+    ) -> list[tuple[str, str]] | None:
+        """Each entry with its blob id; None when a file is over ``limit`` or unreadable
+        (then the whole load says what is wrong)."""
+        found: list[tuple[str, str]] = []
+        for path, oid in entries:
+            if oid is not None:
+                found.append((path, oid))
+                continue
+            try:
+                st = os.stat(path)
+            except OSError:
+                return None
+            if st.st_size > limit.max_bytes:
+                return None
+            sig = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+            known = self._entries.get(path)
+            if (
+                known is not None
+                and known[:4] == sig
+                and max(st.st_mtime_ns, st.st_ctime_ns) < self._trusted_before
+            ):
+                found.append((path, known[4]))
+                continue
+            data = source.read(path)
+            if data is None:
+                return None
+            found.append((path, blob_id(data)))
+            self._fresh[path] = (*sig, found[-1][1])
+        return found
+
+    def save(self) -> None:
+        if self.path is None or not self._fresh:
+            return
+        entries = {**self._entries, **self._fresh}
+        if len(entries) > 200_000:
+            entries = self._fresh
+        with contextlib.suppress(OSError, ValueError):
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(
+                str(self.path), marshal.dumps((self.started, entries)), 0o644, durable=False
+            )
+        self._fresh = {}
 
 
 def with_blob_ids(source: Source, entries: Entries) -> list[tuple[str, str]]:
