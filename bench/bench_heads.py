@@ -8,6 +8,8 @@ every revision file) and alembic-git's caches; then they run alternately for
 ``--rounds`` rounds and the medians are compared, twice:
 
 * **warm**: alembic-git answers from its verdict cache (the files are unchanged);
+* **new verdict**: the verdicts deleted before every run (the parse cache kept),
+  as on the first run after a revision file changed: the graph is built;
 * **cold**: alembic-git with ``ALEMBIC_GIT_NO_CACHE=1`` (no verdict, no parse
   cache: every file read and parsed, the graph built), Alembic warm as before.
 
@@ -31,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -66,12 +69,17 @@ def main(argv: list[str] | None = None) -> int:
         warm = benchlib.compare_or_explain(
             "heads (warm)", alembic("heads"), agit("heads"), ws.repo, args, agit,
             names=("alembic", "alembic-git"), env=env)
+        verdicts = ws.repo / ".git" / "alembic-git" / "verdicts"
+        rebuilt = benchlib.compare_or_explain(
+            "heads (new verdict)", alembic("heads"), agit("heads"), ws.repo, args, agit,
+            names=("alembic", "alembic-git"), env=env,
+            before=lambda: shutil.rmtree(verdicts, ignore_errors=True))
         cold = benchlib.compare_or_explain(
             "heads (cold, no cache)", alembic("heads"), agit("heads"), ws.repo, args, agit,
             names=("alembic", "alembic-git"), env=cold_env)
-        assert warm is not None and cold is not None
+        assert warm is not None and rebuilt is not None and cold is not None
         head = ws.summary["main"]["head_revision"]
-        for result in (warm, cold):
+        for result in (warm, rebuilt, cold):
             if head not in result.b.output:
                 print(f"warning: alembic-git heads did not print main's head {head}; "
                       f"it printed: {result.b.output.strip()[:200]!r}", file=sys.stderr)
@@ -82,13 +90,13 @@ def main(argv: list[str] | None = None) -> int:
         memory = {"alembic heads": peak_rss_mb(alembic("heads"), ws.repo, env),
                   "alembic-git heads (cold)": peak_rss_mb(agit("heads"), ws.repo, cold_env),
                   "alembic-git heads (warm)": peak_rss_mb(agit("heads"), ws.repo, env)}
-        code = benchlib.report(args, "heads", ws, [alembic, agit], [warm, cold], goals,
+        code = benchlib.report(args, "heads", ws, [alembic, agit], [warm, rebuilt, cold], goals,
                                {"peak_rss_mb": {k: round(v, 1) for k, v in memory.items()}})
         print()
         for name, mb in memory.items():
             print(f"peak memory: {name}: {mb:,.0f} MB")
         n = ws.summary["revisions"]
-        for what, r in (("warm", warm), ("cold", cold)):
+        for what, r in (("warm", warm), ("new verdict", rebuilt), ("cold", cold)):
             print(f"alembic-git heads ({what}) is {r.speedup:.2f}x faster than alembic heads "
                   f"({r.a.median * 1000:,.0f} ms vs {r.b.median * 1000:,.0f} ms, "
                   f"{n} revisions)")
