@@ -79,7 +79,9 @@ def declared_environments(source: Source) -> list[Environment] | None:
             hint=_HINT,
         )
     if not entries:
-        raise AlembicGitError("[tool.alembic-git] environments is empty", path=where, hint=_HINT)
+        raise AlembicGitError(
+            "[tool.alembic-git] environments is empty", path=where, hint=_HINT
+        )
     envs = [_environment(source, entry, i, where) for i, entry in enumerate(entries, 1)]
     seen: set[str] = set()
     for env in envs:

@@ -318,7 +318,9 @@ class Overlap:
     revisions: tuple[str, str]  # one from each side
 
 
-def overlaps(ours: dict[str, TouchSet], theirs: dict[str, TouchSet]) -> list[Overlap]:
+def overlaps(
+    ours: dict[str, TouchSet], theirs: dict[str, TouchSet]
+) -> list[Overlap]:
     """Each pair of revisions, one per side, that touch a common object. A column
     overlaps with its table being created, dropped or renamed."""
     found = []
