@@ -8,7 +8,7 @@ first branch of kind "tip": fine alone against main):
 1. ``alembic-git check --against origin/main`` against ``alembic heads``
    (which sees the working tree only).
    Figure: ``speedup = median(alembic heads) / median(check --against)``;
-   goal: >= 2x.
+   goal: >= 5x (warm: the warm-up run leaves the verdicts).
 2. ``alembic-git forecast --target origin/main`` (every branch against main,
    and against each other) against one ``alembic heads``.
    Figure: ``ratio = median(forecast) / median(alembic heads)``; goal: <= 3x.
@@ -38,7 +38,7 @@ from typing import Any
 import benchlib
 import timing
 
-CHECK_GOAL = 2.0
+CHECK_GOAL = 5.0  # warm: the verdicts of the target and the merge are cached
 FORECAST_GOAL = 3.0
 FINDINGS = (0, 1)  # alembic-git: 0 = clean, 1 = conflicts found, 2 = error
 

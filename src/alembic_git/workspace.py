@@ -8,14 +8,16 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from alembic_git.errors import AlembicGitError
+from alembic_git.errors import AlembicGitError, GitError
 from alembic_git.git import Repo
 from alembic_git.revisions.cache import ParseCache, default_cache_dir
+from alembic_git.revisions.conflicts import head_groups
 from alembic_git.revisions.discovery import Environment, Selection
-from alembic_git.revisions.graph import RevisionGraph
+from alembic_git.revisions.graph import EMPTY_SUMMARY, RevisionGraph
 from alembic_git.revisions.limits import SizeLimit
-from alembic_git.revisions.loader import FileMemo, load_revision_files
+from alembic_git.revisions.loader import FileMemo, load_revision_files, locate_revision_files
 from alembic_git.revisions.locations import (
+    EXTERNAL_MARK,
     NothingToRead,
     external_revision_files,
     nothing_to_read,
@@ -23,6 +25,16 @@ from alembic_git.revisions.locations import (
 )
 from alembic_git.revisions.selection import select_environments
 from alembic_git.revisions.source import CommitSource, Source, WorktreeSource, norm
+from alembic_git.revisions.verdicts import (
+    RecordingSource,
+    StatMemo,
+    Verdict,
+    VerdictStore,
+    external_entries,
+    self_contained,
+    verdict_key,
+    with_blob_ids,
+)
 from alembic_git.settings import RawSettings
 
 _LOOKS_LIKE_A_REVISION = (
@@ -36,6 +48,11 @@ class Workspace:
     cwd: str
     selection: Selection
     git_dir: str | None = None
+    # Whether graphs are answered from the verdict cache (and cold ones written to it);
+    # forecast, which reads hundreds of one-off merges, turns it off.
+    use_verdicts: bool = True
+    _verdicts: VerdictStore | None = field(default=None, init=False)
+    _stats: StatMemo | None = field(default=None, init=False)
     _repo: Repo | None = field(default=None, init=False)
     _repo_looked_up: bool = field(default=False, init=False)
     _cache: ParseCache | None = field(default=None, init=False)
@@ -71,6 +88,15 @@ class Workspace:
             common = self.repo.common_dir if self.repo is not None else None
             self._cache = ParseCache(default_cache_dir(common))
         return self._cache
+
+    @property
+    def verdicts(self) -> VerdictStore:
+        if self._verdicts is None:
+            common = self.repo.common_dir if self.repo is not None else None
+            folder = default_cache_dir(common) if self.use_verdicts else None
+            self._verdicts = VerdictStore(folder)
+            self._stats = StatMemo(folder)
+        return self._verdicts
 
     @property
     def size_limit(self) -> SizeLimit:
@@ -139,22 +165,79 @@ class Workspace:
         try:
             return self.graph(source, env)
         except NothingToRead:
-            return RevisionGraph(())
+            return RevisionGraph.warm(EMPTY_SUMMARY, lambda: RevisionGraph(()))
 
     def _build(self, source: Source, env: Environment) -> RevisionGraph:
+        """The graph from its verdict when the files are the ones it was made from (warm:
+        no graph is built until something beyond the verdict is asked), else built and
+        its verdict written."""
+        store = self.verdicts
+        if store.folder is None:
+            return self._whole(source, env)
+        listed = locate_revision_files(source, env)
+        entries = self._blob_ids(source, listed) if listed else None
+        if entries is None:
+            return self._whole(source, env)  # the error says what is wrong; nothing to keep
+        key = verdict_key(source, env, entries, external_entries(env), self.size_limit)
+        known = dict(entries)
+        found = store.get(key)
+        if found is not None and found.still_true(source):
+            self._say(found.note)
+            if found.error is not None:
+                raise found.error
+            assert found.summary is not None
+            return RevisionGraph.warm(found.summary, lambda: self._whole(source, env, known))
+        recording = RecordingSource(source, known)
+        try:
+            graph = self._whole(recording, env)
+        except GitError:
+            raise  # git failed: nothing to say about these files
+        except AlembicGitError as exc:
+            store.put(key, Verdict(None, exc, tuple(recording.reads.items()), None))
+            raise
+        # Constants imported by external files are read from elsewhere: not kept.
+        external = [f for f in graph.files if f.display.endswith(EXTERNAL_MARK)]
+        if all(self_contained(f.parsed) for f in external):
+            note = unrelated_graphs_note(source, env, graph)
+            summary = graph.summary(head_groups(graph))
+            store.put(key, Verdict(summary, None, tuple(recording.reads.items()), note))
+        return graph
+
+    def _blob_ids(
+        self, source: Source, listed: list[tuple[str, str | None]]
+    ) -> list[tuple[str, str]] | None:
+        """Every file's blob id: git's for a commit, the work tree's hashed (only what
+        changed since the last run)."""
+        if self._stats is not None and isinstance(source, WorktreeSource):
+            return self._stats.blob_ids(source, listed, self.size_limit)
+        if any(oid is None for _, oid in listed):  # a made-up source: read it all
+            sizes = source.sizes([e for e in listed if e[1] is None])
+            if any(size is not None and size > self.size_limit.max_bytes for size in sizes):
+                return None
+        return with_blob_ids(source, listed)
+
+    def _whole(
+        self, source: Source, env: Environment, known: dict[str, str] | None = None
+    ) -> RevisionGraph:
+        if known is not None:  # the blob ids hashed for the verdict: not read again
+            source = RecordingSource(source, known)
         files = load_revision_files(source, env, self.cache, self._files, self.size_limit)
         if not files:  # never "ok" on nothing: say what was looked at
             raise nothing_to_read(source, env)
         files += external_revision_files(env, self.cache, self._files, self.size_limit)
         graph = RevisionGraph(files)
-        note = unrelated_graphs_note(source, env, graph)
+        self._say(unrelated_graphs_note(source, env, graph))
+        return graph
+
+    def _say(self, note: str | None) -> None:
         if note is not None and note not in self._notes:
             self._notes.add(note)
             print(note, file=sys.stderr)
-        return graph
 
     def close(self) -> None:
         if self._cache is not None:
             self._cache.save()
+        if self._stats is not None:
+            self._stats.save()
         if self._repo is not None:
             self._repo.close()

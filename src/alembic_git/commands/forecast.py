@@ -21,6 +21,7 @@ from alembic_git.workspace import Workspace
 
 def run(ws: Workspace, target: str | None, patterns: tuple[str, ...], fmt: str) -> int:
     repo = ws.require_repo()
+    ws.use_verdicts = False  # hundreds of one-off merges: verdicts would only be written
     comparer = Comparer(ws, target, how="--target")
     refs = candidate_refs(repo, patterns, comparer.target_sha, comparer.target_ref)
     result = forecast(comparer, refs, _progress if _interactive(fmt) else iter)

@@ -152,8 +152,8 @@ class QuickCheck:
             graph = self.ws.graph(self.ws.tree(target, target), env)  # shared with the comparison
         except AlembicGitError:
             return None
-        plain = len(graph.heads) == 1 and not any(f.branch_labels for f in graph.revisions.values())
-        summary = Summary(graph.heads, frozenset(graph.revisions), plain)
+        plain = len(graph.heads) == 1 and not graph.labelled
+        summary = Summary(graph.heads, frozenset(graph.ids), plain)
         if path is not None:
             _write(path, {"heads": list(summary.heads), "ids": sorted(summary.ids), "plain": plain})
         return summary

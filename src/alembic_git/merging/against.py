@@ -220,13 +220,14 @@ class Comparer:
                 result.error = str(exc)
             return result
         result.problems = textual + _repointed(graph, target)
-        result.new_revisions = [r for r in graph.revisions if r not in target.revisions]
+        in_target = set(target.ids)
+        result.new_revisions = [r for r in graph.ids if r not in in_target]
         result.merged = EnvResult.of(env, graph, self.strict)
         new = set(result.new_revisions)
         self._overlaps(result, graph, merged_source, ours_source)
         for group in result.merged.conflicts:
             for head in group.heads:
-                path = graph.revisions[head].display
+                path = graph.display_of(head)
                 result.origins[head] = self._origin(path, head in new, ours, base, snapshot)
         return result
 
@@ -237,10 +238,10 @@ class Comparer:
         if not result.new_revisions or result.target_graph is None:
             return
         try:
-            mine = self.ws.graph(ours, result.env).revisions
+            mine = set(self.ws.graph(ours, result.env).ids)
         except AlembicGitError:
             return  # the branch alone is unreadable: the merged graph was enough
-        theirs = [r for r in result.target_graph.revisions if r not in mine]
+        theirs = [r for r in result.target_graph.ids if r not in mine]
         if not theirs:
             return
         result.touch_sets = read_touch_sets(merged, graph, [*result.new_revisions, *theirs])
@@ -280,19 +281,20 @@ def _same_id(ours: RevisionGraph, target: RevisionGraph) -> list[MergeProblem]:
 
 def _repointed(merged: RevisionGraph, target: RevisionGraph) -> list[MergeProblem]:
     """Revisions the target has whose down_revision the merge would change."""
+    in_target = set(target.ids)
     return [
         MergeProblem(
             "repointed",
             rev,
-            f"revision {rev} has down_revision {_ids(f.down_revisions)} on this branch but "
-            f"{_ids(target.revisions[rev].down_revisions)} on the target: "
+            f"revision {rev} has down_revision {_ids(merged.down_revisions_of(rev))} on this "
+            f"branch but {_ids(target.down_revisions_of(rev))} on the target: "
             "a published revision was re-pointed",
-            f"restore down_revision = {_ids(target.revisions[rev].down_revisions)} in "
-            f"{f.display} as on the target (a database that ran it expects that parent); "
-            "join heads with alembic-git merge-heads instead",
+            f"restore down_revision = {_ids(target.down_revisions_of(rev))} in "
+            f"{merged.display_of(rev)} as on the target (a database that ran it expects that "
+            "parent); join heads with alembic-git merge-heads instead",
         )
-        for rev, f in merged.revisions.items()
-        if rev in target.revisions and target.revisions[rev].down_revisions != f.down_revisions
+        for rev in merged.ids
+        if rev in in_target and target.down_revisions_of(rev) != merged.down_revisions_of(rev)
     ]
 
 

@@ -88,12 +88,12 @@ def heads_state(graph: RevisionGraph, code: Callable[[str], str] = str) -> str:
 
 
 def head_record(graph: RevisionGraph, rev: str) -> dict[str, Any]:
-    f = graph.revisions[rev]
+    f = graph.record(rev)
     return {
         "revision": rev,
         "message": f.message,
         "path": f.display,
-        "line": f.line_of("revision"),
+        "line": f.line,
         "down_revisions": list(f.down_revisions),
         "branch_labels": sorted(graph.labels[rev]),
         "effective_head": rev in graph.effective_heads,
@@ -123,7 +123,7 @@ def env_json(r: EnvResult) -> dict[str, Any]:
         "bases": list(g.bases),
         "branch_points": list(g.branch_points),
         "merge_points": list(g.merge_points),
-        "revisions": len(g.revisions),
+        "revisions": g.size,
         "conflicts": [
             {"heads": list(c.heads), "labels": list(c.labels), "fork_points": list(c.fork_points)}
             for c in r.conflicts
@@ -161,7 +161,7 @@ def error_json(env: Environment | None, error: AlembicGitError) -> dict[str, Any
 
 
 def _describe(graph: RevisionGraph, rev: str) -> str:
-    msg = graph.revisions[rev].title
+    msg = graph.record(rev).title
     return f"{rev} ({msg})" if msg else rev
 
 
@@ -175,7 +175,7 @@ def group_lines(
     lines = [header]
     width = max(len(h) for h in group.heads)
     for h in group.heads:
-        f = graph.revisions[h]
+        f = graph.record(h)
         notes = ["effective head"] if h in graph.effective_heads else []
         if tag is not None:
             notes.append(tag(h))
@@ -252,8 +252,8 @@ def github_annotations(
         for c in r.conflicts:
             others = ", ".join(c.heads)
             for h in c.heads:
-                f = r.graph.revisions[h]
-                props = f"file={_escape_property(f.display)},line={f.line_of('revision') or 1}"
+                f = r.graph.record(h)
+                props = f"file={_escape_property(f.display)},line={f.line or 1}"
                 props += f",title={_escape_property('Multiple Alembic heads')}"
                 msg = (
                     f"{r.env.name}: revision {h} is one of {len(c.heads)} heads ({others}); "

@@ -16,7 +16,7 @@ def neighbourhood(graph: RevisionGraph, around: Iterable[str], depth: int) -> se
     """Revisions within ``depth`` edges of any of ``around`` (both directions)."""
     import networkx as nx
 
-    g = graph.to_networkx().to_undirected(as_view=True)
+    g = graph.nx.to_undirected(as_view=True)
     keep: set[str] = set()
     for rev in around:
         keep |= set(nx.single_source_shortest_path_length(g, rev, cutoff=depth))
@@ -24,22 +24,8 @@ def neighbourhood(graph: RevisionGraph, around: Iterable[str], depth: int) -> se
 
 
 def topological(graph: RevisionGraph, keep: Collection[str] | None = None) -> list[str]:
-    """Revisions parents-first (stable: file order among equals)."""
-    order: list[str] = []
-    done: set[str] = set()
-    for start in graph.revisions:
-        stack = [(start, False)]
-        while stack:
-            rev, expanded = stack.pop()
-            if rev in done:
-                continue
-            if expanded:
-                done.add(rev)
-                order.append(rev)
-                continue
-            stack.append((rev, True))
-            stack.extend((p, False) for p in reversed(graph.all_parents(rev)) if p not in done)
-    return [r for r in order if keep is None or r in keep]
+    """Revisions parents-first (stable: file order among equals), only ``keep``'s."""
+    return [r for r in graph.topological() if keep is None or r in keep]
 
 
 def edges(graph: RevisionGraph, revs: Sequence[str]) -> Iterator[tuple[str, str, str]]:

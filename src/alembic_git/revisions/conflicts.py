@@ -3,8 +3,10 @@
 Two heads collide when they share a branch label (``label@head`` would be
 ambiguous, as Alembic resolves it) or when neither has any label (plain
 ``head`` would be ambiguous).  Heads that share a label, or are both
-unlabelled, form one group, transitively.  Projects with one head per label
-on purpose (expand/contract, one label per package) have no conflict.
+unlabelled, form one group, transitively: the connected components of the
+graph that joins each head to its labels (or to "no label").  Projects with
+one head per label on purpose (expand/contract, one label per package) have
+no conflict.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from dataclasses import dataclass
 
 from alembic_git.revisions.discovery import Environment
 from alembic_git.revisions.graph import RevisionGraph
+
+_NO_LABEL = ("no label",)  # a node of its own: heads are strings, labels tuples
 
 
 @dataclass(frozen=True)
@@ -27,32 +31,23 @@ def head_groups(graph: RevisionGraph, strict: bool = False) -> list[tuple[str, .
     heads = graph.heads
     if strict:
         return [heads] if heads else []
-    parent = {h: h for h in heads}
+    known = graph.known_head_groups  # a warm graph's: no networkx on the hot path
+    if known is not None:
+        return list(known)
+    import networkx as nx
 
-    def find(h: str) -> str:
-        while parent[h] != h:
-            parent[h] = parent[parent[h]]
-            h = parent[h]
-        return h
-
-    first_with: dict[str, str] = {}
-    unlabelled: str | None = None
+    joined = nx.Graph()
+    joined.add_nodes_from(heads)
     for h in heads:
-        labels = graph.labels[h]
-        if not labels:
-            if unlabelled is None:
-                unlabelled = h
-            else:
-                parent[find(h)] = find(unlabelled)
-        for label in labels:
-            if label in first_with:
-                parent[find(h)] = find(first_with[label])
-            else:
-                first_with[label] = h
-    groups: dict[str, list[str]] = {}
-    for h in heads:
-        groups.setdefault(find(h), []).append(h)
-    return [tuple(g) for g in groups.values()]
+        joined.add_edges_from((h, ("label", label)) for label in graph.labels[h])
+        if not graph.labels[h]:
+            joined.add_edge(h, _NO_LABEL)
+    order = {h: i for i, h in enumerate(heads)}
+    groups = [
+        tuple(sorted((n for n in part if n in order), key=order.__getitem__))
+        for part in nx.connected_components(joined)
+    ]
+    return sorted((g for g in groups if g), key=lambda g: order[g[0]])
 
 
 def conflict_groups(graph: RevisionGraph, strict: bool = False) -> list[ConflictGroup]:

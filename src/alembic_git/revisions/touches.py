@@ -349,7 +349,7 @@ def read_touch_sets(
     """The touch sets of some revisions of ``graph``, their files read from ``source``."""
     found = {}
     for rev in revisions:
-        data = source.read(graph.revisions[rev].path)
+        data = source.read(graph.path_of(rev))
         found[rev] = (
             touch_set(data.decode("utf-8", "replace"))
             if data is not None
